@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from events.models import Event
+
+
+def event_record(
+    *,
+    type: Event.Type,
+    message: str,
+    customer=None,
+    subject: models.Model | None = None,
+    actor=None,
+    impersonator=None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> Event:
+    """Append one event. Callers are the services that make the change, inside their
+    transaction, so the event exists exactly when the change does."""
+    return Event.objects.create(
+        type=type,
+        message=message[:500],
+        customer=customer,
+        customer_ref=customer.pk if customer is not None else None,
+        customer_label=_label(customer.user) if customer is not None else "",
+        subject_type=subject._meta.model_name if subject is not None else "",
+        subject_id=subject.pk if subject is not None else None,
+        actor=actor,
+        actor_label=_label(actor) if actor is not None else "",
+        impersonator=impersonator,
+        old=old,
+        new=new,
+        ip=ip,
+    )
+
+
+def _label(user) -> str:
+    return f"{user.display_name} <{user.email}>"

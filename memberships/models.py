@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.urls import reverse
+
+
+class Gateway(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    STRIPE = "stripe", "Stripe"
+    FREE = "free", "Free"
+
+
+class BillingPeriod(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class Product(models.Model):
+    class Kind(models.TextChoices):
+        PLAN = "plan", "Plan"
+        PACKAGE = "package", "Package"
+        SERVICE = "service", "Service"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PLAN)
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    currency = models.CharField(max_length=3, default="USD")
+    billing_interval = models.PositiveSmallIntegerField(default=1)
+    billing_period = models.CharField(
+        max_length=5, choices=BillingPeriod.choices, default=BillingPeriod.MONTH
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACTIVE = "active", "Active"
+        TRIALING = "trialing", "Trialing"
+        ON_HOLD = "on-hold", "On hold"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="memberships"
+    )
+    plan = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    addons = models.ManyToManyField(
+        Product, through="MembershipAddon", related_name="addon_memberships", blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    currency = models.CharField(max_length=3, default="USD")
+    initial_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    amount = models.DecimalField(
+        "recurring amount", max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    recurring = models.BooleanField(default=True)
+    billing_interval = models.PositiveSmallIntegerField(default=1)
+    billing_period = models.CharField(
+        max_length=5, choices=BillingPeriod.choices, default=BillingPeriod.MONTH
+    )
+    billing_cycles = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty for unlimited."
+    )
+    times_billed = models.PositiveIntegerField(default=0)
+    auto_renew = models.BooleanField(default=True)
+    gateway = models.CharField(max_length=10, choices=Gateway.choices, default=Gateway.MANUAL)
+    gateway_customer_id = models.CharField(max_length=100, blank=True)
+    gateway_subscription_id = models.CharField(max_length=100, blank=True)
+    date_activated = models.DateTimeField(null=True, blank=True)
+    date_trial_end = models.DateTimeField(null=True, blank=True)
+    date_renewed = models.DateTimeField(null=True, blank=True)
+    date_cancelled = models.DateTimeField(null=True, blank=True)
+    date_expiration = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="membership_customer"),
+            models.Index(fields=["status"], name="membership_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("memberships:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"MEM-{self.pk:06d}"
+
+
+class MembershipAddon(models.Model):
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="addon_rows")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "product"], name="addon_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product}"

@@ -1,0 +1,21 @@
+"""URLs of the network host (the public schema): the network admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from network import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("customers/", include("customers.urls")),
+    path("customers/", include("customers.urls_delete")),
+    path("customers/", include("customers.urls_switch")),
+    path("memberships/", include("memberships.urls")),
+    path("payments/", include("payments.urls")),
+    path("sites/", include("sites.urls")),
+    path("events/", include("events.urls")),
+]

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Site(TenantMixin):
+    """A subsite: a tenant with its own PostgreSQL schema. The network itself is the
+    site whose schema is `public` (type MAIN)."""
+
+    class Type(models.TextChoices):
+        REGULAR = "regular", "Regular site"
+        CUSTOMER_OWNED = "customer-owned", "Customer-owned"
+        SITE_TEMPLATE = "site-template", "Site template"
+        MAIN = "main", "Main site"
+
+    title = models.CharField(max_length=200)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sites",
+    )
+    membership = models.ForeignKey(
+        "memberships.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sites",
+    )
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.CUSTOMER_OWNED)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Schemas are created and dropped by sites.services, explicitly, never as a side
+    # effect of save() or delete().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "-created_at"], name="site_customer")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sites:detail", args=[self.pk])
+
+    @property
+    def is_main(self) -> bool:
+        return self.type == self.Type.MAIN
+
+
+class Domain(DomainMixin):
+    def __str__(self) -> str:
+        return self.domain
+
+
+class SwitchGrant(models.Model):
+    """A single-use, short-lived permission for one admin to act as one customer on one
+    site. Only a hash of the secret is stored."""
+
+    admin = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="switch_grants"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="switch_grants")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    created_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.admin} as {self.customer} on {self.site}"

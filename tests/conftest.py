@@ -1,0 +1,168 @@
+"""Shared fixtures. Every test talks to real PostgreSQL (the embedded server unless
+DATABASE_URL says otherwise); hosts decide the tenant, as in production."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from sites.models import Site
+from sites.services import network_ensure, site_create
+from tests.factories import PASSWORD, CustomerFactory, UserFactory, make_super_admin
+
+NETWORK_HOST = "network.localhost"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.NETWORK_HOST = NETWORK_HOST
+
+
+@pytest.fixture(autouse=True)
+def _public_schema():
+    """Each test starts (and ends) on the public schema, like each request does."""
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def network(db) -> Site:
+    return network_ensure(host=NETWORK_HOST)
+
+
+@pytest.fixture
+def super_admin(network):
+    return make_super_admin(username="root", email="root@network.localhost")
+
+
+@pytest.fixture
+def customer(network):
+    return CustomerFactory(
+        user__username="ada",
+        user__email="ada@example.com",
+        user__first_name="Ada",
+        user__last_name="Lovelace",
+    )
+
+
+@pytest.fixture
+def make_site(network):
+    def make(slug: str = "acme", customer=None, **kwargs) -> Site:
+        return site_create(
+            title=kwargs.pop("title", slug.title()),
+            domain=f"{slug}.localhost",
+            customer=customer,
+            **kwargs,
+        )
+
+    return make
+
+
+def host_client(host: str = NETWORK_HOST) -> Client:
+    return Client(HTTP_HOST=host)
+
+
+@pytest.fixture
+def admin_client(super_admin) -> Client:
+    """A browser on the network host, signed in as a super admin."""
+    client = host_client()
+    client.force_login(super_admin)
+    return client
+
+
+@pytest.fixture
+def outsider_client(network) -> Client:
+    """Signed in on the network host, but neither staff nor network admin."""
+    client = host_client()
+    client.force_login(UserFactory(username="mallory", email="mallory@example.com"))
+    return client
+
+
+@pytest.fixture
+def staff_client(network) -> Client:
+    """Staff, but without the network-admin permission: still an outsider."""
+    client = host_client()
+    client.force_login(UserFactory(username="intern", email="intern@example.com", is_staff=True))
+    return client
+
+
+@pytest.fixture
+def anonymous_client(network) -> Client:
+    return host_client()
+
+
+# --- Browser: Debian's Chromium through Playwright, never a downloaded browser.
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required under CI=true and is missing at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls our tests
+    # make between browser steps are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_network(transactional_db, live_server):
+    """The live server, with the public tenant; returns a URL builder for any host."""
+    network_ensure(host=NETWORK_HOST)
+    port = live_server.url.rsplit(":", 1)[1]
+
+    def url(path: str = "/", host: str = NETWORK_HOST) -> str:
+        return f"http://{host}:{port}{path}"
+
+    return url
+
+
+def login_in_browser(page, url, user_email: str, password: str = PASSWORD) -> None:
+    page.goto(url("/login/"))
+    page.fill("input[name=username]", user_email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+assert settings.TENANT_MODEL == "sites.Site"
+
+
+def network_url(name: str, *args) -> str:
+    """reverse() on the network host's URL conf (ROOT_URLCONF is the subsites' one)."""
+    from django.urls import reverse
+
+    return reverse(name, args=args, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
