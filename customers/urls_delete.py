@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from customers import views_delete
 
 app_name = "deletion"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/delete/", views_delete.customer_delete, name="confirm"),
+]

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from customers import views_switch
 
 app_name = "switch"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/switch/", views_switch.switch_start, name="start"),
+]

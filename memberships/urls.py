@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from memberships import views
 
 app_name = "memberships"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.membership_detail, name="detail"),
+]

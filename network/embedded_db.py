@@ -38,5 +38,5 @@ def database_settings(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        "TEST": {"NAME": "test_network"},
+        "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or "test_network"},
     }

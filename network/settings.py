@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sites.middleware.InactiveSiteMiddleware",
+    "sites.switch_middleware.ImpersonationMiddleware",
 ]
 
 TEMPLATES = [

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from payments import views
 
 app_name = "payments"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.payment_detail, name="detail"),
+]

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sites import views
 
 app_name = "sites"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.site_detail, name="detail"),
+]

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+
+class ImpersonationMiddleware:
+    """Slot for Switch to: checks impersonated subsite sessions on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
