@@ -1,0 +1,47 @@
+# Two commands on a fresh machine:  `make run`  (serve the demo network)  and  `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format seed bench clean-data
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+## Set up, start the embedded PostgreSQL, migrate, seed the demo once, print the login, serve.
+run: $(STAMP)
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Serving the network admin at http://network.localhost:$(PORT)/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite (real PostgreSQL, localstripe, Chromium), on both cores.
+test: $(STAMP)
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## A bigger demo: make seed CUSTOMERS=100000
+CUSTOMERS ?= 100000
+seed: $(STAMP)
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py seed_demo --customers $(CUSTOMERS)
+
+## Benchmarks at scale (1M customers; seeds once into .data/, reuses it after).
+bench: $(STAMP)
+	DJANGO_DEBUG=0 $(PY) -m bench.run
+
+clean-data:
+	rm -rf .data
