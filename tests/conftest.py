@@ -166,3 +166,14 @@ def network_url(name: str, *args) -> str:
     from django.urls import reverse
 
     return reverse(name, args=args, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+
+
+def subsite_client(site: Site, user=None) -> Client:
+    """A browser on a subsite's host; signed in there (a session in the site's schema)."""
+    from django_tenants.utils import schema_context
+
+    client = host_client(site.domains.get(is_primary=True).domain)
+    if user is not None:
+        with schema_context(site.schema_name):
+            client.force_login(user)
+    return client
