@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.clone import CloneSchema
-from django_tenants.utils import schema_exists, schema_context
+from django_tenants.utils import schema_context, schema_exists
 
 from sites.models import Site
 

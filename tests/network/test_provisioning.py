@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django_tenants.utils import schema_exists, schema_context
+from django_tenants.utils import schema_context, schema_exists
 
 from sites.models import Site
 from sites.provisioning import (
