@@ -139,6 +139,29 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the site template schema once, outside any test's transaction."""
+    from sites.provisioning import template_ensure
+
+    with django_db_blocker.unblock():
+        template_ensure()
+
+
+def drop_site_schemas() -> None:
+    """Transactional tests commit; their site schemas must not leak into the next test."""
+    from sites.provisioning import TEMPLATE_SCHEMA
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname <> ALL(%s) "
+            "AND nspname NOT LIKE 'pg\\_%%'",
+            [["public", "information_schema", TEMPLATE_SCHEMA]],
+        )
+        for (schema,) in cursor.fetchall():
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture
 def live_network(transactional_db, live_server):
     """The live server, with the public tenant; returns a URL builder for any host."""
@@ -148,7 +171,9 @@ def live_network(transactional_db, live_server):
     def url(path: str = "/", host: str = NETWORK_HOST) -> str:
         return f"http://{host}:{port}{path}"
 
-    return url
+    yield url
+    connection.set_schema_to_public()
+    drop_site_schemas()
 
 
 def login_in_browser(page, url, user_email: str, password: str = PASSWORD) -> None:
