@@ -9,6 +9,7 @@ from django_tenants.utils import get_public_schema_name
 from events.models import Event
 from events.services import event_record
 from sites.models import Domain, Site
+from sites.provisioning import schema_provision
 
 SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -61,7 +62,7 @@ def site_create(
         membership=membership,
         type=type,
     )
-    site.create_schema(check_if_exists=False, verbosity=0)
+    schema_provision(site)
     Domain.objects.create(domain=domain, tenant=site, is_primary=True)
     event_record(
         type=Event.Type.SITE_CREATED,
