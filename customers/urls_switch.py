@@ -4,5 +4,5 @@ from customers import views_switch
 
 app_name = "switch"
 urlpatterns = [
-    path("<int:pk>/switch/", views_switch.switch_start, name="start"),
+    path("<int:pk>/switch/", views_switch.switch_to, name="start"),
 ]

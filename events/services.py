@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 
+from events.context import current_impersonator
 from events.models import Event
 
 
@@ -20,7 +21,8 @@ def event_record(
     ip: str | None = None,
 ) -> Event:
     """Append one event. Callers are the services that make the change, inside their
-    transaction, so the event exists exactly when the change does."""
+    transaction, so the event exists exactly when the change does. While a super admin
+    acts as a customer (Switch to), the event carries that admin as `impersonator`."""
     return Event.objects.create(
         type=type,
         message=message[:500],
@@ -31,7 +33,7 @@ def event_record(
         subject_id=subject.pk if subject is not None else None,
         actor=actor,
         actor_label=_label(actor) if actor is not None else "",
-        impersonator=impersonator,
+        impersonator=impersonator if impersonator is not None else current_impersonator.get(),
         old=old,
         new=new,
         ip=ip,

@@ -1,11 +1,54 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+
+from customers.login_capture import client_ip
+from customers.switch import Impersonation, impersonation_end, impersonation_verify
+from events.context import current_impersonator
+from sites import switch_views
+
 
 class ImpersonationMiddleware:
-    """Slot for Switch to: checks impersonated subsite sessions on every request."""
+    """On a subsite, an impersonated session is re-checked on every request: when the
+    admin lost the right (or the time is up) the session ends before the view runs.
+
+    Sets `request.impersonator` (the admin, or None) and `request.impersonation` for the
+    banner, and the `current_impersonator` context for events recorded meanwhile."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        request.impersonator = None
+        request.impersonation = None
+        site = getattr(request, "tenant", None)
+        if site is None or site.is_main:
+            return self.get_response(request)
+        impersonation = Impersonation.from_session(request.session)
+        if impersonation is None:
+            return self.get_response(request)
+
+        admin, problem = impersonation_verify(request=request, impersonation=impersonation)
+        if problem:
+            impersonation_end(
+                request=request, impersonation=impersonation, reason=problem, ip=client_ip(request)
+            )
+            messages.warning(request, problem)
+            return redirect_to_login(request.get_full_path())
+
+        request.impersonator = admin
+        request.impersonation = impersonation
+        token = current_impersonator.set(admin)
+        try:
+            return self.get_response(request)
+        finally:
+            current_impersonator.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Logging out of an impersonated session is switching back: the end is recorded
+        and the admin returns to the network. Runs after the CSRF check."""
+        match = request.resolver_match
+        if request.impersonator and request.method == "POST" and match.url_name == "logout":
+            return switch_views.back(request)
+        return None

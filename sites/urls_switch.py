@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sites import switch_views
 
 app_name = "tenant_switch"
-urlpatterns: list = []
+urlpatterns = [
+    path("redeem/", switch_views.redeem, name="redeem"),
+    path("back/", switch_views.back, name="back"),
+]
