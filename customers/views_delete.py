@@ -1,13 +1,124 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_http_methods
+from ipware import get_client_ip
 
+from customers import deletion
+from customers.forms_delete import DELETE_EVERYTHING, REASSIGN, CustomerDeleteForm
 from customers.models import Customer
+from events.models import Event
 from network.access import network_admin_required
 
 
 @network_admin_required
+@require_http_methods(["GET", "POST"])
 def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_object_or_404(Customer.objects.select_related("user"), pk=pk)
-    return render(request, "customers/delete_confirm.html", {"customer": customer})
+    customer = Customer.objects.select_related("user").filter(pk=pk).first()
+    if customer is None:
+        return _already_deleted(request, pk)
+
+    if request.method == "POST":
+        form = CustomerDeleteForm(request.POST, customer=customer)
+        if form.is_valid():
+            try:
+                tombstone = deletion.customer_delete(
+                    customer=customer,
+                    actor=request.user,
+                    reassign_to=form.cleaned_data["reassign_to"],
+                    ip=_client_ip(request),
+                )
+            except deletion.CustomerGone:
+                return _already_deleted(request, pk)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _deleted_message(tombstone))
+                return redirect("customers:list")
+        query = request.POST.get("q", "")
+    else:
+        query = request.GET.get("q", "")
+        option = REASSIGN if request.GET.get("option") == REASSIGN else DELETE_EVERYTHING
+        form = CustomerDeleteForm(initial={"option": option, "q": query}, customer=customer)
+
+    candidates = deletion.reassign_candidates(
+        customer=customer, query=query, selected=form.reassign_to_id
+    )
+    return render(
+        request,
+        "customers/delete_confirm.html",
+        {
+            "customer": customer,
+            "summary": deletion.deletion_summary(customer),
+            "form": form,
+            "query": query.strip(),
+            "candidates": candidates,
+            "candidate_limit": deletion.CANDIDATE_LIMIT,
+            "reassign_chosen": form["option"].value() == REASSIGN,
+        },
+    )
+
+
+def _already_deleted(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second submit, or the back button after a deletion: say so instead of a 404."""
+    tombstone = (
+        Event.objects.filter(type=Event.Type.CUSTOMER_DELETED, customer_ref=pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if tombstone is None:
+        raise Http404("No such customer.")
+    when = date_format(localtime(tombstone.created_at), "DATETIME_FORMAT")
+    by = tombstone.actor_label or "the system"
+    messages.info(
+        request,
+        f"This customer no longer exists: {tombstone.customer_label} was deleted "
+        f"on {when} by {by}.",
+    )
+    return redirect("customers:list")
+
+
+def _deleted_message(tombstone: Event) -> str:
+    facts = tombstone.new
+    counts = facts["counts"]
+    parts = [
+        _plural(counts[key], noun)
+        for key, noun in (("memberships", "membership"), ("payments", "payment"), ("sites", "site"))
+        if counts[key]
+    ]
+    name = f"{facts['name'] or facts['username']} <{facts['email']}>"
+    if not parts:
+        what = "they owned no memberships, payments or sites"
+    elif facts["reassigned_to"]:
+        target = facts["reassigned_to"]
+        what = f"{', '.join(parts)} now belong to {target['name']} <{target['email']}>"
+    else:
+        what = f"{', '.join(parts)} deleted with them"
+    account = (
+        "The login account is staff and was kept."
+        if facts["login_account"] != "deleted"
+        else "The login account is gone; the email address is free again."
+    )
+    return f"{name} was deleted permanently: {what}. {account}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    proxies = settings.IPWARE_TRUSTED_PROXIES
+    proxy_count = settings.IPWARE_PROXY_COUNT
+    if not proxies and not proxy_count:
+        # No proxy in front of us: a forwarded-for header could only be forged.
+        return request.META.get("REMOTE_ADDR") or None
+    ip, _ = get_client_ip(
+        request, proxy_count=proxy_count or None, proxy_trusted_ips=proxies or None
+    )
+    return ip

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django import forms
+
+from customers.models import Customer
+
+DELETE_EVERYTHING = "delete"
+REASSIGN = "reassign"
+
+
+class CustomerDeleteForm(forms.Form):
+    option = forms.ChoiceField(
+        choices=[
+            (DELETE_EVERYTHING, "Delete everything"),
+            (REASSIGN, "Reassign memberships, payments and sites to another customer"),
+        ],
+        initial=DELETE_EVERYTHING,
+        widget=forms.RadioSelect,
+    )
+    # Rendered by the template as a short list of search results, never as a <select>
+    # of every customer; validated against all customers here.
+    reassign_to = forms.ModelChoiceField(
+        queryset=Customer.objects.select_related("user"),
+        required=False,
+        error_messages={
+            "invalid_choice": "That customer doesn't exist. Search again and pick one."
+        },
+    )
+    q = forms.CharField(required=False, max_length=200)
+    confirm_email = forms.CharField(
+        label="Type the customer's email to confirm",
+        max_length=254,
+        help_text="Exactly as shown; letter case doesn't matter.",
+        error_messages={"required": "Type the customer's email to confirm. Nothing was deleted."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+
+    def clean_confirm_email(self) -> str:
+        typed = self.cleaned_data["confirm_email"].strip()
+        if typed.casefold() != self.customer.user.email.casefold():
+            raise forms.ValidationError(
+                f"That is not this customer's email: type {self.customer.user.email} "
+                "to confirm. Nothing was deleted."
+            )
+        return typed
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("option") != REASSIGN:
+            cleaned["reassign_to"] = None
+            return cleaned
+        target = cleaned.get("reassign_to")
+        if "reassign_to" in self.errors:
+            return cleaned
+        if target is None:
+            self.add_error(
+                "reassign_to",
+                "Search for the customer who receives the memberships, payments and sites, "
+                "and pick one. Nothing was deleted.",
+            )
+        elif target.pk == self.customer.pk:
+            self.add_error(
+                "reassign_to", "Pick another customer: this one is the one being deleted."
+            )
+        return cleaned
+
+    @property
+    def reassign_to_id(self) -> int | None:
+        """The picked customer's id as typed, for showing the choice again after an error."""
+        value = self["reassign_to"].value()
+        try:
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
