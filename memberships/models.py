@@ -43,6 +43,11 @@ class Product(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def for_admin_page(self) -> MembershipQuerySet:
+        return self.select_related("customer__user", "plan")
+
+
 class Membership(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -86,6 +91,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="membership_customer"),
@@ -102,6 +109,30 @@ class Membership(models.Model):
     def reference(self) -> str:
         return f"MEM-{self.pk:06d}"
 
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGES.get(self.status, "gray")
+
+    @property
+    def billing_cycle(self) -> str:
+        unit = self.get_billing_period_display().lower()
+        every = (
+            f"every {unit}"
+            if self.billing_interval == 1
+            else f"every {self.billing_interval} {unit}s"
+        )
+        return every if self.recurring else "one-off"
+
+
+STATUS_BADGES = {
+    Membership.Status.ACTIVE: "green",
+    Membership.Status.TRIALING: "blue",
+    Membership.Status.PENDING: "amber",
+    Membership.Status.ON_HOLD: "amber",
+    Membership.Status.EXPIRED: "gray",
+    Membership.Status.CANCELLED: "red",
+}
+
 
 class MembershipAddon(models.Model):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="addon_rows")
@@ -115,3 +146,7 @@ class MembershipAddon(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.product.price * self.quantity

@@ -1,13 +1,267 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from collections.abc import Callable
+from typing import Any
 
-from memberships.models import Membership
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from customers.models import User, search_expression
+from customers.switch import client_ip
+from events.models import Event
+from memberships import services
+from memberships.forms import (
+    AddonQuantityForm,
+    MembershipAddonForm,
+    MembershipBillingForm,
+    MembershipDatesForm,
+    MembershipPlanForm,
+    MembershipReassignForm,
+    MembershipStatusForm,
+    add_service_errors,
+    initial_from,
+)
+from memberships.models import Membership, MembershipAddon
 from network.access import network_admin_required
+from payments.models import Payment
+from sites.models import Domain, Site
+
+PAGE_SIZE = 10
+SEARCH_RESULTS = 8
+
+
+def membership_for_admin(pk: int) -> Membership:
+    return get_object_or_404(Membership.objects.for_admin_page(), pk=pk)
+
+
+def reassign_candidates(query: str, *, exclude_customer_id: int) -> list[User]:
+    """Customers whose name, username or email contains the query (trigram-indexed)."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        User.objects.annotate(search=search_expression())
+        .filter(search__contains=query.upper(), customer__isnull=False)
+        .exclude(customer__pk=exclude_customer_id)
+        .select_related("customer")
+        .order_by("email")[:SEARCH_RESULTS]
+    )
+
+
+def _detail(request: HttpRequest, membership: Membership, **bound) -> HttpResponse:
+    """The membership page; a POST that failed validation passes its bound form in."""
+    addons = list(membership.addon_rows.select_related("product").order_by("product__name"))
+    payments = Paginator(
+        Payment.objects.filter(membership=membership).order_by("-created_at", "-id"), PAGE_SIZE
+    ).get_page(request.GET.get("payments_page"))
+    primary_domain = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True)
+    sites = Paginator(
+        Site.objects.filter(membership=membership)
+        .annotate(primary_domain=Subquery(primary_domain.values("domain")[:1]))
+        .order_by("-created_at", "-id"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("sites_page"))
+    search = request.GET.get("customer_q", "")
+    context = {
+        "membership": membership,
+        "addons": addons,
+        "products_price": membership.plan.price + sum(row.line_total for row in addons),
+        "payments": payments,
+        "sites": sites,
+        "history": Event.objects.filter(
+            subject_type="membership", subject_id=membership.pk
+        ).order_by("-created_at", "-id")[:PAGE_SIZE],
+        "customer_q": search,
+        "candidates": reassign_candidates(search, exclude_customer_id=membership.customer_id),
+        "status_form": MembershipStatusForm(initial={"status": membership.status}),
+        "reassign_form": MembershipReassignForm(),
+        "plan_form": MembershipPlanForm(membership=membership, initial={"plan": membership.plan}),
+        "addon_form": MembershipAddonForm(),
+        "billing_form": MembershipBillingForm(
+            initial=initial_from(membership, MembershipBillingForm)
+        ),
+        "dates_form": MembershipDatesForm(initial=initial_from(membership, MembershipDatesForm)),
+        "quantity_row": None,
+        "quantity_form": None,
+    }
+    context.update(bound)
+    return render(request, "memberships/detail.html", context)
 
 
 @network_admin_required
 def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Membership, pk=pk)
-    return render(request, "memberships/detail.html", {"object": obj})
+    return _detail(request, membership_for_admin(pk))
+
+
+def _apply(
+    request: HttpRequest,
+    membership: Membership,
+    form: forms.Form,
+    context_name: str,
+    change: Callable[[dict], Any],
+    success: str | Callable[[Any], str],
+    anchor: str,
+    **extra,
+) -> HttpResponse:
+    """Validate, call the one service, redirect; or show the page again with the errors
+    next to the fields and what was typed still in them."""
+    if form.is_valid():
+        try:
+            result = change(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect(reverse("memberships:detail", args=[membership.pk]) + anchor)
+    return _detail(request, membership, **{context_name: form}, **extra)
+
+
+def _who(request: HttpRequest) -> dict:
+    return {"actor": request.user, "ip": client_ip(request)}
+
+
+@require_POST
+@network_admin_required
+def membership_status(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_for_admin(pk)
+    return _apply(
+        request,
+        membership,
+        MembershipStatusForm(request.POST),
+        "status_form",
+        lambda data: services.membership_status_change(
+            membership=membership, status=data["status"], **_who(request)
+        ),
+        "Status saved.",
+        "#status",
+    )
+
+
+@require_POST
+@network_admin_required
+def membership_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_for_admin(pk)
+    return _apply(
+        request,
+        membership,
+        MembershipReassignForm(request.POST),
+        "reassign_form",
+        lambda data: services.membership_reassign(
+            membership=membership, customer=data["customer"], **_who(request)
+        ),
+        lambda moved: f"{moved.reference} now belongs to {moved.customer}.",
+        "#customer",
+    )
+
+
+@require_POST
+@network_admin_required
+def membership_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_for_admin(pk)
+    return _apply(
+        request,
+        membership,
+        MembershipPlanForm(request.POST, membership=membership),
+        "plan_form",
+        lambda data: services.membership_plan_change(
+            membership=membership, plan=data["plan"], **_who(request)
+        ),
+        "Plan changed.",
+        "#products",
+    )
+
+
+@require_POST
+@network_admin_required
+def membership_addon_add(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_for_admin(pk)
+    return _apply(
+        request,
+        membership,
+        MembershipAddonForm(request.POST),
+        "addon_form",
+        lambda data: services.membership_addon_add(
+            membership=membership,
+            product=data["product"],
+            quantity=data["quantity"],
+            **_who(request),
+        ),
+        "Add-on added.",
+        "#products",
+    )
+
+
+def _addon_for_admin(membership: Membership, addon_pk: int) -> MembershipAddon:
+    return get_object_or_404(
+        MembershipAddon.objects.select_related("product"), pk=addon_pk, membership=membership
+    )
+
+
+@require_POST
+@network_admin_required
+def membership_addon_quantity(request: HttpRequest, pk: int, addon_pk: int) -> HttpResponse:
+    membership = membership_for_admin(pk)
+    addon = _addon_for_admin(membership, addon_pk)
+    return _apply(
+        request,
+        membership,
+        AddonQuantityForm(request.POST),
+        "quantity_form",
+        lambda data: services.membership_addon_update(
+            addon=addon, quantity=data["quantity"], **_who(request)
+        ),
+        f"Quantity of {addon.product} saved.",
+        "#products",
+        quantity_row=addon.pk,
+    )
+
+
+@require_POST
+@network_admin_required
+def membership_addon_remove(request: HttpRequest, pk: int, addon_pk: int) -> HttpResponse:
+    membership = membership_for_admin(pk)
+    addon = _addon_for_admin(membership, addon_pk)
+    services.membership_addon_remove(addon=addon, **_who(request))
+    messages.success(request, f"{addon.product} removed.")
+    return redirect(reverse("memberships:detail", args=[membership.pk]) + "#products")
+
+
+@require_POST
+@network_admin_required
+def membership_billing(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_for_admin(pk)
+    return _apply(
+        request,
+        membership,
+        MembershipBillingForm(request.POST),
+        "billing_form",
+        lambda data: services.membership_update(
+            membership=membership, changes=data, **_who(request)
+        ),
+        "Billing saved.",
+        "#billing",
+    )
+
+
+@require_POST
+@network_admin_required
+def membership_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_for_admin(pk)
+    return _apply(
+        request,
+        membership,
+        MembershipDatesForm(request.POST),
+        "dates_form",
+        lambda data: services.membership_update(
+            membership=membership, changes=data, **_who(request)
+        ),
+        "Dates saved.",
+        "#dates",
+    )

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -14,6 +16,9 @@ class PaymentQuerySet(models.QuerySet):
     def grossing(self) -> PaymentQuerySet:
         """Payments whose money we kept, at least in part."""
         return self.filter(status__in=[Payment.Status.COMPLETED, Payment.Status.PARTIALLY_REFUNDED])
+
+    def for_admin_page(self) -> PaymentQuerySet:
+        return self.select_related("customer__user", "membership__plan")
 
 
 class Payment(models.Model):
@@ -78,6 +83,35 @@ class Payment(models.Model):
     def refundable_amount(self) -> Decimal:
         return self.total - self.refunded_total
 
+    @property
+    def status_badge(self) -> str:
+        return PAYMENT_BADGES.get(self.status, "gray")
+
+    @property
+    def invoice_reference(self) -> str:
+        return f"INV-{self.invoice_number:06d}" if self.invoice_number else ""
+
+    @property
+    def can_be_refunded(self) -> bool:
+        return self.status in REFUNDABLE_STATUSES and self.refundable_amount > 0
+
+    @property
+    def can_have_invoice(self) -> bool:
+        return self.status in INVOICEABLE_STATUSES or self.invoice_number is not None
+
+
+PAYMENT_BADGES = {
+    Payment.Status.COMPLETED: "green",
+    Payment.Status.PENDING: "amber",
+    Payment.Status.PARTIALLY_REFUNDED: "blue",
+    Payment.Status.REFUNDED: "gray",
+    Payment.Status.FAILED: "red",
+    Payment.Status.CANCELLED: "red",
+}
+REFUNDABLE_STATUSES = {Payment.Status.COMPLETED, Payment.Status.PARTIALLY_REFUNDED}
+# Invoices are numbered without gaps, so only money actually received gets one.
+INVOICEABLE_STATUSES = REFUNDABLE_STATUSES | {Payment.Status.REFUNDED}
+
 
 class PaymentLineItem(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="line_items")
@@ -91,3 +125,72 @@ class PaymentLineItem(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Refund(models.Model):
+    """Our record of one refund, written before the gateway is asked, so that its key can
+    make the gateway call idempotent and a double submit find the first attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=500, blank=True)
+    cancel_membership = models.BooleanField(default=False)
+    gateway = models.CharField(max_length=10, choices=Gateway.choices)
+    gateway_refund_id = models.CharField(max_length=100, blank=True, db_index=True)
+    failure_message = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the refund was made outside the product (e.g. in Stripe).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["payment", "-created_at"], name="refund_payment")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund of {self.amount} {self.payment.currency} on {self.payment}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"network-refund-{self.key}"
+
+    @property
+    def status_badge(self) -> str:
+        return {"succeeded": "green", "pending": "amber", "failed": "red"}[self.status]
+
+
+class InvoiceCounter(models.Model):
+    """One row: the last invoice number issued. Locked while a number is taken, so numbers
+    are sequential and a rolled-back transaction gives its number back."""
+
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Last invoice number: {self.last_number}"
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event we have handled; the unique id turns redeliveries into no-ops."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -1,13 +1,195 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import logging
+import uuid
 
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.switch import client_ip
+from events.models import Event
+from memberships.forms import add_service_errors
 from network.access import network_admin_required
-from payments.models import Payment
+from payments import services
+from payments.forms import PaymentDetailsForm, PaymentStatusForm, RefundForm
+from payments.invoices import invoice_pdf
+from payments.models import ZERO, Payment, Refund
+from payments.webhooks import stripe_event_handle
+
+logger = logging.getLogger(__name__)
+HISTORY_SIZE = 10
+
+
+def payment_for_admin(pk: int) -> Payment:
+    return get_object_or_404(Payment.objects.for_admin_page(), pk=pk)
+
+
+def _detail(request: HttpRequest, payment: Payment, **bound) -> HttpResponse:
+    refunds = list(payment.refunds.select_related("created_by").order_by("-created_at", "-id"))
+    pending = sum((r.amount for r in refunds if r.status == Refund.Status.PENDING), ZERO)
+    refundable = payment.refundable_amount - pending
+    context = {
+        "payment": payment,
+        "line_items": payment.line_items.order_by("id"),
+        "refunds": refunds,
+        "pending_refunds": pending,
+        "refundable": refundable,
+        "history": Event.objects.filter(subject_type="payment", subject_id=payment.pk).order_by(
+            "-created_at", "-id"
+        )[:HISTORY_SIZE],
+        "status_form": PaymentStatusForm(initial={"status": payment.status}),
+        "details_form": PaymentDetailsForm(
+            payment=payment,
+            initial={
+                "membership": payment.membership_id,
+                "gateway": payment.gateway,
+                "gateway_payment_id": payment.gateway_payment_id,
+            },
+        ),
+        "refund_form": RefundForm(
+            payment=payment, initial={"amount": refundable, "key": uuid.uuid4()}
+        ),
+    }
+    context.update(bound)
+    return render(request, "payments/detail.html", context)
+
+
+def _back(payment: Payment, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("payments:detail", args=[payment.pk]) + anchor)
 
 
 @network_admin_required
 def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Payment, pk=pk)
-    return render(request, "payments/detail.html", {"object": obj})
+    return _detail(request, payment_for_admin(pk))
+
+
+@require_POST
+@network_admin_required
+def payment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = payment_for_admin(pk)
+    form = PaymentStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.payment_status_change(
+                payment=payment,
+                status=form.cleaned_data["status"],
+                actor=request.user,
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Status saved.")
+            return _back(payment, "#status")
+    return _detail(request, payment, status_form=form)
+
+
+@require_POST
+@network_admin_required
+def payment_update(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = payment_for_admin(pk)
+    form = PaymentDetailsForm(request.POST, payment=payment)
+    if form.is_valid():
+        try:
+            services.payment_update(
+                payment=payment, **form.cleaned_data, actor=request.user, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Membership and gateway saved.")
+            return _back(payment, "#details")
+    return _detail(request, payment, details_form=form)
+
+
+@require_POST
+@network_admin_required
+def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = payment_for_admin(pk)
+    form = RefundForm(request.POST, payment=payment)
+    if form.is_valid():
+        try:
+            refund, created = services.payment_refund(
+                payment=payment, **form.cleaned_data, actor=request.user, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.RefundFailed as failure:
+            form.add_error(None, failure.refund.failure_message)
+        else:
+            _refund_message(request, refund, created)
+            return _back(payment, "#refunds")
+    # A re-shown form gets a fresh key: its next submit is a new attempt, not a repeat.
+    form.data = form.data.copy()
+    form.data["key"] = str(uuid.uuid4())
+    return _detail(request, payment, refund_form=form)
+
+
+def _refund_message(request: HttpRequest, refund: Refund, created: bool) -> None:
+    amount = f"{refund.amount} {refund.payment.currency}"
+    if not created:
+        messages.warning(
+            request,
+            f"This refund of {amount} was already submitted ({refund.get_status_display()}); "
+            "nothing more was refunded.",
+        )
+        return
+    text = f"Refunded {amount} of {refund.payment.reference}."
+    if refund.cancel_membership and refund.payment.membership_id:
+        text += " The membership is cancelled."
+    messages.success(request, text)
+
+
+@require_POST
+@network_admin_required
+def payment_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = payment_for_admin(pk)
+    try:
+        payment = services.payment_invoice_issue(
+            payment=payment, actor=request.user, ip=client_ip(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(payment)
+    return redirect("payments:invoice_pdf", pk=payment.pk)
+
+
+@require_GET
+@network_admin_required
+def payment_invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = payment_for_admin(pk)
+    if payment.invoice_number is None:
+        messages.error(request, "This payment has no invoice yet; generate it first.")
+        return _back(payment)
+    pdf = invoice_pdf(payment, payment.line_items.order_by("id"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{payment.invoice_reference}.pdf"'
+    return response
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Signature first, on the raw body; then each event id is handled at most once."""
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        logger.error("Stripe webhook called but STRIPE_WEBHOOK_SECRET is not set")
+        return HttpResponseBadRequest("Webhook secret not configured.")
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body,
+            request.headers.get("Stripe-Signature", ""),
+            settings.STRIPE_WEBHOOK_SECRET,
+        )
+    except ValueError:
+        return HttpResponseBadRequest("Invalid payload.")
+    except stripe.SignatureVerificationError:
+        return HttpResponseBadRequest("Invalid signature.")
+    handled = stripe_event_handle(event)
+    return HttpResponse("ok" if handled else "duplicate", content_type="text/plain")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django_tenants.utils import get_public_schema_name
 
 from events.models import Event
@@ -73,3 +73,152 @@ def site_create(
         new={"domain": domain, "schema": schema_name, "type": type},
     )
     return site
+
+
+# --- The site page: options, active status and domains. The main site is locked.
+
+DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def domain_normalize(value: str) -> str:
+    """A bare host name, lower case: no scheme, port, path or trailing dot."""
+    domain = value.strip().lower().rstrip(".")
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not all(DOMAIN_LABEL.match(x) for x in labels):
+        raise ValidationError(
+            {"domain": "Enter a host name like “shop.example.com” (no http://, port or path)."}
+        )
+    return domain
+
+
+def _locked_site(site: Site) -> Site:
+    site = (
+        Site.objects.select_for_update(of=("self",))
+        .select_related("customer__user")
+        .get(pk=site.pk)
+    )
+    if site.is_main:
+        raise ValidationError("The main site cannot be changed.")
+    return site
+
+
+@transaction.atomic
+def site_update(*, site: Site, membership, type: str, actor=None, ip: str | None = None) -> Site:
+    """The membership it belongs to (one of its customer's) and its type."""
+    site = _locked_site(site)
+    if type == Site.Type.MAIN:
+        raise ValidationError({"type": "Only the network itself is the main site."})
+    if membership is not None and membership.customer_id != site.customer_id:
+        raise ValidationError({"membership": f"{membership} belongs to another customer."})
+    values = {"membership_id": membership.pk if membership else None, "type": type}
+    old = {field: getattr(site, field) for field in values}
+    new = {field: value for field, value in values.items() if old[field] != value}
+    if not new:
+        return site
+    for field, value in new.items():
+        setattr(site, field, value)
+    site.save(update_fields=[*new, "updated_at"])
+    event_record(
+        type=Event.Type.SITE_UPDATED,
+        message=f"Site “{site.title}” updated: "
+        + ", ".join("membership" if field == "membership_id" else "type" for field in new),
+        customer=site.customer,
+        subject=site,
+        actor=actor,
+        old={field: old[field] for field in new},
+        new=new,
+        ip=ip,
+    )
+    return site
+
+
+@transaction.atomic
+def site_active_set(*, site: Site, active: bool, actor=None, ip: str | None = None) -> Site:
+    """An inactive site's host answers with the "site unavailable" page
+    (sites.middleware.InactiveSiteMiddleware)."""
+    site = _locked_site(site)
+    if site.active == active:
+        return site
+    site.active = active
+    site.save(update_fields=["active", "updated_at"])
+    event_record(
+        type=Event.Type.SITE_UPDATED,
+        message=f"Site “{site.title}” {'activated' if active else 'deactivated'}",
+        customer=site.customer,
+        subject=site,
+        actor=actor,
+        old={"active": not active},
+        new={"active": active},
+        ip=ip,
+    )
+    return site
+
+
+@transaction.atomic
+def domain_add(
+    *, site: Site, domain: str, primary: bool = False, actor=None, ip: str | None = None
+) -> Domain:
+    site = _locked_site(site)
+    domain = domain_normalize(domain)
+    if Domain.objects.filter(domain=domain).exists():
+        raise ValidationError({"domain": f"“{domain}” already belongs to a site."})
+    primary = primary or not site.domains.exists()
+    if primary:
+        site.domains.update(is_primary=False)
+    try:
+        created = Domain.objects.create(domain=domain, tenant=site, is_primary=primary)
+    except IntegrityError as error:  # taken by a concurrent request since the check above
+        raise ValidationError({"domain": f"“{domain}” already belongs to a site."}) from error
+    event_record(
+        type=Event.Type.SITE_DOMAINS,
+        message=f"Domain {domain} added to “{site.title}”" + (" as primary" if primary else ""),
+        customer=site.customer,
+        subject=site,
+        actor=actor,
+        new={"domain": domain, "primary": primary},
+        ip=ip,
+    )
+    return created
+
+
+@transaction.atomic
+def domain_make_primary(*, domain: Domain, actor=None, ip: str | None = None) -> Domain:
+    site = _locked_site(domain.tenant)
+    domain = Domain.objects.select_for_update().get(pk=domain.pk)
+    if domain.is_primary:
+        return domain
+    previous = site.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+    site.domains.exclude(pk=domain.pk).update(is_primary=False)
+    domain.is_primary = True
+    domain.save(update_fields=["is_primary"])
+    event_record(
+        type=Event.Type.SITE_DOMAINS,
+        message=f"{domain.domain} is now the primary domain of “{site.title}”",
+        customer=site.customer,
+        subject=site,
+        actor=actor,
+        old={"primary": previous},
+        new={"primary": domain.domain},
+        ip=ip,
+    )
+    return domain
+
+
+@transaction.atomic
+def domain_remove(*, domain: Domain, actor=None, ip: str | None = None) -> None:
+    site = _locked_site(domain.tenant)
+    domain = Domain.objects.select_for_update().get(pk=domain.pk)
+    if domain.is_primary:
+        raise ValidationError(
+            f"{domain.domain} is the primary domain; make another domain primary first."
+        )
+    domain.delete()
+    event_record(
+        type=Event.Type.SITE_DOMAINS,
+        message=f"Domain {domain.domain} removed from “{site.title}”",
+        customer=site.customer,
+        subject=site,
+        actor=actor,
+        old={"domain": domain.domain},
+        ip=ip,
+    )

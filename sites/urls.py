@@ -5,4 +5,9 @@ from sites import views
 app_name = "sites"
 urlpatterns = [
     path("<int:pk>/", views.site_detail, name="detail"),
+    path("<int:pk>/options/", views.site_update, name="update"),
+    path("<int:pk>/active/", views.site_active, name="active"),
+    path("<int:pk>/domains/", views.domain_add, name="domain_add"),
+    path("<int:pk>/domains/<int:domain_pk>/primary/", views.domain_primary, name="domain_primary"),
+    path("<int:pk>/domains/<int:domain_pk>/remove/", views.domain_remove, name="domain_remove"),
 ]

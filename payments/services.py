@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from events.models import Event
+from events.services import event_record
+from memberships.models import Membership
+from memberships.services import membership_status_change
+from payments.gateways import GatewayError, gateway_refund
+from payments.models import (
+    INVOICEABLE_STATUSES,
+    REFUNDABLE_STATUSES,
+    ZERO,
+    InvoiceCounter,
+    Payment,
+    Refund,
+)
+
+# Statuses that only refunds set; the status form cannot fake them.
+REFUND_STATUSES = {Payment.Status.REFUNDED, Payment.Status.PARTIALLY_REFUNDED}
+
+
+class RefundFailed(Exception):
+    """The gateway refused; the payment is unchanged and the refund is recorded as failed."""
+
+    def __init__(self, refund: Refund):
+        super().__init__(refund.failure_message)
+        self.refund = refund
+
+
+def _locked(payment: Payment) -> Payment:
+    return (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("customer__user")
+        .get(pk=payment.pk)
+    )
+
+
+@transaction.atomic
+def payment_status_change(
+    *, payment: Payment, status: str, actor=None, ip: str | None = None
+) -> Payment:
+    payment = _locked(payment)
+    old = payment.status
+    if old == status:
+        return payment
+    if status in REFUND_STATUSES:
+        raise ValidationError({"status": "Use Refund to refund a payment."})
+    if payment.refunded_total > ZERO:
+        raise ValidationError(
+            {"status": "This payment has refunds, so its status follows them and stays as it is."}
+        )
+    payment.status = status
+    payment.save(update_fields=["status", "updated_at"])
+    event_record(
+        type=Event.Type.PAYMENT_STATUS,
+        message=f"{payment.reference} status changed from {Payment.Status(old).label} "
+        f"to {payment.get_status_display()}",
+        customer=payment.customer,
+        subject=payment,
+        actor=actor,
+        old={"status": old},
+        new={"status": status},
+        ip=ip,
+    )
+    return payment
+
+
+@transaction.atomic
+def payment_update(
+    *,
+    payment: Payment,
+    membership: Membership | None,
+    gateway: str,
+    gateway_payment_id: str,
+    actor=None,
+    ip: str | None = None,
+) -> Payment:
+    """The membership it pays for (of the same customer) and the gateway it went through."""
+    payment = _locked(payment)
+    if membership is not None and membership.customer_id != payment.customer_id:
+        raise ValidationError(
+            {"membership": f"{membership.reference} belongs to another customer."}
+        )
+    values = {
+        "membership_id": membership.pk if membership else None,
+        "gateway": gateway,
+        "gateway_payment_id": gateway_payment_id.strip(),
+    }
+    old = {field: getattr(payment, field) for field, value in values.items()}
+    new = {field: value for field, value in values.items() if old[field] != value}
+    if not new:
+        return payment
+    for field, value in new.items():
+        setattr(payment, field, value)
+    payment.save(update_fields=[*new, "updated_at"])
+    labels = {"membership_id": "membership", "gateway": "gateway"}
+    changed = ", ".join(labels.get(field, "gateway payment ID") for field in new)
+    event_record(
+        type=Event.Type.PAYMENT_UPDATED,
+        message=f"{payment.reference} updated: {changed}",
+        customer=payment.customer,
+        subject=payment,
+        actor=actor,
+        old={field: old[field] for field in new},
+        new=new,
+        ip=ip,
+    )
+    return payment
+
+
+@transaction.atomic
+def payment_invoice_issue(*, payment: Payment, actor=None, ip: str | None = None) -> Payment:
+    """Give the payment its invoice number, once. The payment row is locked first, so a
+    double click waits and then finds the number already there; the counter row is locked
+    next, in the same transaction, so numbers have no gaps and no duplicates."""
+    payment = _locked(payment)
+    if payment.invoice_number is not None:
+        return payment
+    if payment.status not in INVOICEABLE_STATUSES:
+        raise ValidationError(
+            f"A {payment.get_status_display().lower()} payment gets no invoice; "
+            "invoices are for money received."
+        )
+    InvoiceCounter.objects.bulk_create([InvoiceCounter(pk=1)], ignore_conflicts=True)
+    counter = InvoiceCounter.objects.select_for_update().get(pk=1)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    payment.invoice_number = counter.last_number
+    payment.invoice_issued_at = timezone.now()
+    payment.save(update_fields=["invoice_number", "invoice_issued_at", "updated_at"])
+    event_record(
+        type=Event.Type.INVOICE_GENERATED,
+        message=f"Invoice {payment.invoice_reference} issued for {payment.reference}",
+        customer=payment.customer,
+        subject=payment,
+        actor=actor,
+        new={"invoice_number": payment.invoice_number},
+        ip=ip,
+    )
+    return payment
+
+
+def payment_refund(
+    *,
+    payment: Payment,
+    amount: Decimal,
+    key: uuid.UUID,
+    reason: str = "",
+    cancel_membership: bool = False,
+    actor=None,
+    ip: str | None = None,
+) -> tuple[Refund, bool]:
+    """Refund through the payment's gateway. Returns the refund and whether this call made
+    it (False: the same form was submitted before, and that first attempt is returned).
+
+    Three steps, so that no database transaction stays open while the gateway is called:
+    record a pending Refund under the payment's row lock (a second submit of the same form
+    carries the same key and gets the first attempt back); ask the gateway with an
+    idempotency key derived from that record; then apply the outcome under the lock again.
+    """
+    refund, created = _refund_open(
+        payment=payment,
+        amount=amount,
+        key=key,
+        reason=reason,
+        cancel_membership=cancel_membership,
+        actor=actor,
+    )
+    if not created:
+        return refund, False
+    try:
+        gateway_refund_id = gateway_refund(refund)
+    except GatewayError as error:
+        refund.status = Refund.Status.FAILED
+        refund.failure_message = str(error)[:500]
+        refund.save(update_fields=["status", "failure_message", "updated_at"])
+        raise RefundFailed(refund) from error
+    refund = refund_complete(refund=refund, gateway_refund_id=gateway_refund_id, actor=actor, ip=ip)
+    return refund, True
+
+
+@transaction.atomic
+def _refund_open(
+    *,
+    payment: Payment,
+    amount: Decimal,
+    key: uuid.UUID,
+    reason: str,
+    cancel_membership: bool,
+    actor,
+) -> tuple[Refund, bool]:
+    payment = _locked(payment)
+    earlier = Refund.objects.filter(key=key).first()
+    if earlier is not None:
+        if earlier.payment_id != payment.pk:
+            raise ValidationError("This refund form belongs to another payment.")
+        return earlier, False
+    if payment.status not in REFUNDABLE_STATUSES:
+        raise ValidationError(
+            f"A {payment.get_status_display().lower()} payment cannot be refunded."
+        )
+    available = payment.refundable_amount - pending_refunds_total(payment)
+    if amount <= ZERO:
+        raise ValidationError({"amount": "Refund a positive amount."})
+    if amount > available:
+        raise ValidationError(
+            {"amount": f"At most {available} {payment.currency} can be refunded."}
+        )
+    refund = Refund.objects.create(
+        payment=payment,
+        key=key,
+        amount=amount,
+        reason=reason,
+        cancel_membership=cancel_membership,
+        gateway=payment.gateway,
+        created_by=actor,
+    )
+    return refund, True
+
+
+def pending_refunds_total(payment: Payment) -> Decimal:
+    pending = payment.refunds.filter(status=Refund.Status.PENDING).aggregate(total=Sum("amount"))
+    return pending["total"] or ZERO
+
+
+@transaction.atomic
+def refund_complete(
+    *, refund: Refund, gateway_refund_id: str, actor=None, ip: str | None = None
+) -> Refund:
+    """Apply a refund the gateway confirmed. Idempotent: the webhook and the request that
+    made the refund may both get here, and only the first one counts."""
+    payment = _locked(refund.payment)
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status == Refund.Status.SUCCEEDED:
+        return refund
+    refund.status = Refund.Status.SUCCEEDED
+    refund.gateway_refund_id = gateway_refund_id
+    refund.failure_message = ""
+    refund.save(update_fields=["status", "gateway_refund_id", "failure_message", "updated_at"])
+    refund_apply(payment, refund, actor=actor, ip=ip)
+    return refund
+
+
+def refund_apply(payment: Payment, refund: Refund, *, actor, ip: str | None) -> None:
+    """Count a succeeded refund on its payment, which the caller holds locked."""
+    old = {"status": payment.status, "refunded_total": str(payment.refunded_total)}
+    payment.refunded_total += refund.amount
+    payment.status = (
+        Payment.Status.REFUNDED
+        if payment.refunded_total >= payment.total
+        else Payment.Status.PARTIALLY_REFUNDED
+    )
+    payment.save(update_fields=["refunded_total", "status", "updated_at"])
+    via = refund.get_gateway_display()
+    outside = "" if refund.created_by_id else " outside the product"
+    event_record(
+        type=Event.Type.PAYMENT_REFUNDED,
+        message=f"{refund.amount} {payment.currency} of {payment.reference} refunded "
+        f"via {via}{outside}",
+        customer=payment.customer,
+        subject=payment,
+        actor=actor,
+        old=old,
+        new={
+            "status": payment.status,
+            "refunded_total": str(payment.refunded_total),
+            "refund": refund.pk,
+            "amount": str(refund.amount),
+            "gateway_refund_id": refund.gateway_refund_id,
+            "reason": refund.reason,
+        },
+        ip=ip,
+    )
+    if refund.cancel_membership and payment.membership_id is not None:
+        membership_status_change(
+            membership=payment.membership,
+            status=Membership.Status.CANCELLED,
+            actor=actor,
+            ip=ip,
+        )
