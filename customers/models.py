@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db import models
-from django.db.models.functions import Concat, Upper
+from django.db import connection, models, transaction
+from django.db.models.functions import Coalesce, Concat, Upper
 from django.urls import reverse
+from django.utils import timezone
 from django_countries.fields import CountryField
 
 
@@ -25,14 +28,77 @@ def search_expression() -> Upper:
     )
 
 
+class NetworkUserManager(UserManager):
+    def username_taken(self, username: str, *, exclude: User | None = None) -> bool:
+        users = self.annotate(username_upper=Upper("username")).filter(
+            username_upper=Upper(models.Value(username))
+        )
+        if exclude is not None:
+            users = users.exclude(pk=exclude.pk)
+        return users.exists()
+
+    def email_taken(self, email: str, *, exclude: User | None = None) -> bool:
+        users = self.annotate(email_upper=Upper("email")).filter(
+            email_upper=Upper(models.Value(email))
+        )
+        if exclude is not None:
+            users = users.exclude(pk=exclude.pk)
+        return users.exists()
+
+    def search(self, term: str) -> models.QuerySet[User]:
+        """Case-insensitive substring match on name, username and email, on exactly the
+        expression the trigram index `user_search_trgm` is built on. The term is
+        upper-cased by PostgreSQL, like the indexed text, so both agree on every
+        alphabet."""
+        return self.alias(search=search_expression()).filter(
+            search__contains=Upper(models.Value(term))
+        )
+
+    def search_ids(self, term: str, *, limit: int) -> list[int]:
+        """Up to `limit` + 1 ids of accounts matching `term`, read through the trigram
+        index whatever the planner prefers.
+
+        For a LIMITed query PostgreSQL likes a sequential scan that "stops early",
+        which for a rare term reads the whole table; a bitmap scan of the trigram
+        index costs in proportion to the matches instead (well under 100 ms at a
+        million accounts, even for a term that matches most of them)."""
+        restore = connection.in_atomic_block  # SET LOCAL would outlive our block
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+            ids = list(self.search(term).values_list("pk", flat=True)[: limit + 1])
+            if restore:
+                cursor.execute(
+                    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT"
+                )
+        return ids
+
+
 class User(AbstractUser):
     """The network-wide login account. Customers and super admins alike."""
+
+    objects = NetworkUserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         indexes = [
             GinIndex(OpClass(search_expression(), name="gin_trgm_ops"), name="user_search_trgm"),
             models.Index(Upper("email"), name="user_email_upper"),
+            models.Index(fields=["first_name", "last_name", "username"], name="user_name_sort"),
+        ]
+        constraints = [
+            # Usernames and emails are unique across the network whatever their case:
+            # either one logs a person in (customers.backends).
+            models.UniqueConstraint(
+                Upper("username"),
+                name="user_username_ci_unique",
+                violation_error_message="That username is already taken.",
+            ),
+            models.UniqueConstraint(
+                Upper("email"),
+                condition=~models.Q(email=""),
+                name="user_email_ci_unique",
+                violation_error_message="That email address already belongs to an account.",
+            ),
         ]
         permissions = [("network_admin", "Can administer the network (super admin)")]
 
@@ -43,6 +109,66 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+# A term matching at most this many accounts is looked up in the trigram index first
+# (one query, runs at once) and the page is sorted from those ids; a term matching
+# more is common enough that walking the sort order's own index finds a page fast.
+SEARCH_ID_LIMIT = 10_000
+
+
+class CustomerQuerySet(models.QuerySet):
+    def search(self, term: str) -> CustomerQuerySet:
+        """Case-insensitive substring search over name, username and email."""
+        term = term.strip()
+        if not term:
+            return self
+        if len(term) >= 3:  # a shorter term has no trigram to look up
+            user_ids = User.objects.search_ids(term, limit=SEARCH_ID_LIMIT)
+            if len(user_ids) <= SEARCH_ID_LIMIT:
+                return self.filter(user_id__in=user_ids)
+        return self.filter(user__in=User.objects.search(term).values("pk"))
+
+    def online(self, *, now: datetime | None = None) -> CustomerQuerySet:
+        return self.filter(last_seen_at__gte=online_since(now))
+
+    def with_membership_count(self) -> CustomerQuerySet:
+        """One correlated count per listed row, inside the page's own query (no N+1)."""
+        from memberships.models import Membership
+
+        counts = (
+            Membership.objects.filter(customer=models.OuterRef("pk"))
+            .order_by()
+            .values("customer")
+            .annotate(n=models.Count("*"))
+            .values("n")
+        )
+        return self.annotate(
+            membership_count=Coalesce(models.Subquery(counts), 0),
+        )
+
+    def for_list(self) -> CustomerQuerySet:
+        return self.select_related("user").with_membership_count()
+
+    def sorted_by(self, sort: str) -> CustomerQuerySet:
+        return self.order_by(*CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS[DEFAULT_SORT])[1])
+
+
+def online_since(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(seconds=settings.ONLINE_WINDOW_SECONDS)
+
+
+# Each ordering matches an index column for column, so every sort is an index walk
+# that stops after one page (cust_last_login, cust_created, user_name_sort, the pkey).
+DEFAULT_SORT = "last_login"
+CUSTOMER_SORTS: dict[str, tuple[str, tuple]] = {
+    "last_login": ("Last login", (models.F("last_login_at").desc(nulls_last=True), "id")),
+    "newest": ("Customer since (newest)", ("-created_at", "id")),
+    "oldest": ("Customer since (oldest)", ("created_at", "-id")),
+    "name": ("Name (A–Z)", ("user__first_name", "user__last_name", "user__username")),
+    "id": ("ID (lowest first)", ("id",)),
+    "-id": ("ID (highest first)", ("-id",)),
+}
 
 
 class Customer(models.Model):
@@ -72,12 +198,19 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         indexes = [
+            # user_id is carried in the sort indexes so that walking one and skipping
+            # the customers a search did not match never has to read the table.
             models.Index(
-                models.F("last_login_at").desc(nulls_last=True), "id", name="cust_last_login"
+                models.F("last_login_at").desc(nulls_last=True),
+                "id",
+                name="cust_last_login",
+                include=["user_id"],
             ),
-            models.Index(fields=["-created_at", "id"], name="cust_created"),
+            models.Index(fields=["-created_at", "id"], name="cust_created", include=["user_id"]),
             models.Index(fields=["last_seen_at"], name="cust_last_seen"),
             models.Index(fields=["vip"], name="cust_vip", condition=models.Q(vip=True)),
             models.Index(fields=["email_verification"], name="cust_email_verif"),
@@ -88,6 +221,22 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
+
+    @property
+    def last_active_at(self) -> datetime | None:
+        moments = [m for m in (self.last_seen_at, self.last_login_at) if m is not None]
+        return max(moments) if moments else None
+
+    @property
+    def is_online(self) -> bool:
+        last_active = self.last_active_at
+        return last_active is not None and last_active >= online_since()
+
+    @property
+    def initials(self) -> str:
+        user = self.user
+        letters = (user.first_name[:1] + user.last_name[:1]) or user.username[:2]
+        return letters.upper()
 
 
 class LoginRecord(models.Model):

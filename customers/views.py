@@ -1,19 +1,271 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import csv
+from collections.abc import Iterator
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from customers import paging, selectors, services
+from customers.forms import (
+    CustomerAddForm,
+    CustomerBillingForm,
+    CustomerFieldsForm,
+    CustomerListFilters,
+    CustomerOptionsForm,
+)
+from customers.login_capture import client_ip
 from customers.models import Customer
+from customers.paging import capped_counts, page_fetch, page_number
 from network.access import network_admin_required
+
+EXPORT_CHUNK = 2000
+
+
+def _customer_or_404(pk: int) -> Customer:
+    return get_object_or_404(selectors.customer_for_detail_queryset(), pk=pk)
 
 
 @network_admin_required
 def customer_list(request: HttpRequest) -> HttpResponse:
-    customers = Customer.objects.select_related("user").order_by("-id")[:25]
-    return render(request, "customers/list.html", {"customers": customers})
+    filters = CustomerListFilters(request.GET)
+    customers = filters.customers()
+    page = page_fetch(
+        customers.for_list(), number=page_number(request.GET), size=filters.value("per_page")
+    )
+    verification = Customer.EmailVerification
+    counts = capped_counts(
+        {
+            "results": customers,
+            "vip": Customer.objects.filter(vip=True),
+            "online": Customer.objects.online(),
+            **{
+                value: Customer.objects.filter(email_verification=value)
+                for value in verification.values
+            },
+        },
+        estimate_table=Customer._meta.db_table,
+    )
+    if counts["results"] <= paging.COUNT_CAP:
+        page.total = counts["results"]
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "counts": counts,
+            "count_cap": paging.COUNT_CAP,
+            "max_page": paging.MAX_PAGE,
+            "results_estimate": None if filters.is_filtered else counts["estimate"],
+            "verification_choices": [
+                (value, label, counts[value]) for value, label in verification.choices
+            ],
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_cell(value) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@network_admin_required
+def customer_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV, streamed from a server-side cursor in chunks: memory
+    stays flat at a million rows."""
+    filters = CustomerListFilters(request.GET)
+    rows = (
+        filters.customers()
+        .with_membership_count()
+        .values_list(
+            "id",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "user__email",
+            "vip",
+            "email_verification",
+            "last_login_at",
+            "created_at",
+            "membership_count",
+            "company_name",
+            "country",
+        )
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    header = [
+        "id",
+        "first_name",
+        "last_name",
+        "username",
+        "email",
+        "vip",
+        "email_verification",
+        "last_login",
+        "customer_since",
+        "memberships",
+        "company",
+        "country",
+    ]
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_csv_cell(_iso(value)) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"customers-{timezone.now():%Y%m%d-%H%M}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@network_admin_required
+def customer_add(request: HttpRequest) -> HttpResponse:
+    form = CustomerAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["mode"] == CustomerAddForm.EXISTING:
+                customer = services.customer_create_for_user(
+                    user=data["existing_user"], actor=request.user, ip=client_ip(request)
+                )
+            else:
+                customer = services.customer_create(
+                    username=data["username"],
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    password=data["password"],
+                    actor=request.user,
+                    ip=client_ip(request),
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Customer {customer.user.display_name} added.")
+            return redirect(customer.get_absolute_url())
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "customers/add.html", {"form": form}, status=status)
 
 
 @network_admin_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_object_or_404(Customer.objects.select_related("user"), pk=pk)
-    return render(request, "customers/detail.html", {"customer": customer})
+    return _detail_page(request, _customer_or_404(pk))
+
+
+def _detail_page(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    options_form: CustomerOptionsForm | None = None,
+    billing_form: CustomerBillingForm | None = None,
+    fields_form: CustomerFieldsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    tab = "billing" if billing_form is not None else request.GET.get("tab", "options")
+    recent_ips = selectors.customer_recent_ips(customer)
+    context = {
+        "customer": customer,
+        "tab": tab if tab in ("options", "billing") else "options",
+        "options_form": options_form or CustomerOptionsForm(initial={"vip": customer.vip}),
+        "billing_form": billing_form or CustomerBillingForm(instance=customer),
+        "fields_form": fields_form or CustomerFieldsForm(customer=customer),
+        "gross": selectors.customer_gross(customer),
+        "memberships": selectors.customer_memberships_page(customer, request.GET),
+        "payments": selectors.customer_payments_page(customer, request.GET),
+        "sites": selectors.customer_sites_page(customer, request.GET),
+        "events": selectors.customer_events_page(customer, request.GET),
+        "recent_ips": recent_ips,
+        "latest_ip": recent_ips[0] if recent_ips else None,
+    }
+    return render(request, "customers/detail.html", context, status=status)
+
+
+def _saved(request: HttpRequest, customer: Customer, changed: bool, what: str, anchor: str):
+    if changed:
+        messages.success(request, f"{what} saved.")
+    else:
+        messages.info(request, "Nothing changed.")
+    return redirect(f"{reverse('customers:detail', args=[customer.pk])}{anchor}")
+
+
+@network_admin_required
+@require_POST
+def customer_options(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(pk)
+    form = CustomerOptionsForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, customer, options_form=form, status=400)
+    changed = services.customer_update_options(
+        customer=customer, vip=form.cleaned_data["vip"], actor=request.user, ip=client_ip(request)
+    )
+    return _saved(request, customer, changed, "Customer options", "#customer-options")
+
+
+@network_admin_required
+@require_POST
+def customer_billing(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(pk)
+    # A stand-in instance: the form validates without touching the customer the page
+    # shows; the service makes the change.
+    form = CustomerBillingForm(request.POST, instance=Customer(pk=customer.pk))
+    if form.is_valid():
+        try:
+            changed = services.customer_update_billing(
+                customer=customer,
+                actor=request.user,
+                ip=client_ip(request),
+                **{name: form.cleaned_data[name] for name in services.BILLING_FIELDS},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _saved(
+                request, customer, changed, "Billing info", "?tab=billing#customer-options"
+            )
+    return _detail_page(request, customer, billing_form=form, status=400)
+
+
+@network_admin_required
+@require_POST
+def customer_fields(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(pk)
+    form = CustomerFieldsForm(request.POST, customer=customer)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = services.customer_update_fields(
+                customer=customer,
+                actor=request.user,
+                ip=client_ip(request),
+                username=data["username"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email_verification=data["email_verification"],
+                activate_pending_memberships=data["activate_pending_memberships"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if "memberships" in changed:
+                messages.success(request, "Pending memberships activated.")
+            return _saved(request, customer, bool(changed), "Fields", "#fields")
+    return _detail_page(request, customer, fields_form=form, status=400)

@@ -3,11 +3,19 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from events.models import Event
+from customers.paging import page_fetch, page_number
+from events.forms import EventFilters
 from network.access import network_admin_required
+
+PAGE_SIZE = 50
 
 
 @network_admin_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    events = Event.objects.order_by("-created_at", "-id")[:50]
-    return render(request, "events/list.html", {"events": events})
+    filters = EventFilters(request.GET)
+    page = page_fetch(
+        filters.events(),
+        number=page_number(request.GET),
+        size=PAGE_SIZE,
+    )
+    return render(request, "events/list.html", {"filters": filters, "page": page})

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from customers.login_capture import login_capture
 from network.access import network_admin_required
 
 
@@ -17,5 +19,16 @@ def unknown_host(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
+    """The login form of the network host and of every subsite.
+
+    A customer's login is recorded here, explicitly, and not in a user_logged_in
+    receiver: Switch to logs an admin in as the customer with login() directly, and
+    that must never count as the customer's own login."""
+
     template_name = "network/login.html"
     redirect_authenticated_user = False
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        login_capture(self.request, form.get_user())
+        return response

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.db.models import Q
+from django.db.models.functions import Upper
+
+from customers.models import CUSTOMER_SORTS, DEFAULT_SORT, Customer, CustomerQuerySet, User
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class CustomerListFilters(forms.Form):
+    """The customer list's state, all of it from the query string."""
+
+    q = forms.CharField(required=False, max_length=200)
+    vip = forms.ChoiceField(
+        required=False, choices=[("", "All customers"), ("yes", "VIP only"), ("no", "Not VIP")]
+    )
+    verification = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any verification"), *Customer.EmailVerification.choices],
+    )
+    online = forms.BooleanField(required=False)
+    sort = forms.ChoiceField(
+        required=False, choices=[(key, label) for key, (label, _) in CUSTOMER_SORTS.items()]
+    )
+    per_page = forms.TypedChoiceField(
+        required=False, choices=[(n, n) for n in PAGE_SIZES], coerce=int, empty_value=PAGE_SIZES[0]
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.is_valid()  # a bad value falls back to its default; the rest still applies
+
+    def value(self, name: str):
+        default = {"sort": DEFAULT_SORT, "per_page": PAGE_SIZES[0]}.get(name, "")
+        return self.cleaned_data.get(name) or default
+
+    @property
+    def state(self) -> dict:
+        return {name: self.value(name) for name in self.fields}
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.value(name) for name in ("q", "vip", "verification", "online"))
+
+    def customers(self) -> CustomerQuerySet:
+        customers = Customer.objects.search(self.value("q"))
+        if self.value("vip") == "yes":
+            customers = customers.filter(vip=True)
+        elif self.value("vip") == "no":
+            customers = customers.filter(vip=False)
+        if self.value("verification"):
+            customers = customers.filter(email_verification=self.value("verification"))
+        if self.value("online"):
+            customers = customers.online()
+        return customers.sorted_by(self.value("sort"))
+
+
+class PlainLabels:
+    """Labels without Django's trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class AccountFieldsMixin:
+    """Username and email stay unique across the network, whatever their case."""
+
+    editing_user: User | None = None
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.username_taken(username, exclude=self.editing_user):
+            raise forms.ValidationError("That username is already taken.")
+        return username
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if User.objects.email_taken(email, exclude=self.editing_user):
+            raise forms.ValidationError("That email address already belongs to an account.")
+        return email
+
+
+class CustomerAddForm(PlainLabels, AccountFieldsMixin, forms.Form):
+    NEW, EXISTING = "new", "existing"
+
+    mode = forms.ChoiceField(
+        choices=[(NEW, "A new account"), (EXISTING, "An existing account")],
+        initial=NEW,
+        widget=forms.RadioSelect,
+        label="Create the customer for",
+    )
+    first_name = forms.CharField(required=False, max_length=150)
+    last_name = forms.CharField(required=False, max_length=150)
+    username = forms.CharField(required=False, max_length=150, validators=[User.username_validator])
+    email = forms.EmailField(required=False)
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to create the account without a usable password.",
+    )
+    account = forms.CharField(
+        required=False,
+        label="Existing account",
+        help_text="Username or email of an account that is not a customer yet.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == self.EXISTING:
+            self._clean_existing(data)
+        elif data.get("mode") == self.NEW:
+            self._clean_new(data)
+        return data
+
+    def clean_username(self) -> str:
+        if not self.cleaned_data.get("username"):
+            return ""
+        return super().clean_username()
+
+    def clean_email(self) -> str:
+        if not self.cleaned_data.get("email"):
+            return ""
+        return super().clean_email()
+
+    def _clean_new(self, data: dict) -> None:
+        for name in ("username", "email"):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, "This field is required for a new account.")
+        if data.get("password"):
+            try:
+                validate_password(
+                    data["password"],
+                    User(username=data.get("username", ""), email=data.get("email", "")),
+                )
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+
+    def _clean_existing(self, data: dict) -> None:
+        handle = (data.get("account") or "").strip()
+        if not handle:
+            self.add_error("account", "Type the username or email of the account.")
+            return
+        user = (
+            User.objects.annotate(username_upper=Upper("username"), email_upper=Upper("email"))
+            .filter(Q(username_upper=handle.upper()) | Q(email_upper=handle.upper()))
+            .select_related("customer")
+            .first()
+        )
+        if user is None:
+            self.add_error("account", "No account has that username or email.")
+        elif hasattr(user, "customer"):
+            self.add_error("account", "That account is already a customer.")
+        elif user.is_staff or user.is_superuser:
+            self.add_error("account", "Staff accounts cannot be customers.")
+        else:
+            data["existing_user"] = user
+
+
+class CustomerOptionsForm(forms.Form):
+    vip = forms.BooleanField(
+        required=False,
+        label="VIP",
+        help_text="Just a tag, to find this customer quickly. Changes nothing for them.",
+    )
+
+
+class CustomerBillingForm(PlainLabels, forms.ModelForm):
+    """Billing Info. The model allows blanks (a new customer has none); this form
+    requires what an invoice needs."""
+
+    REQUIRED = ("billing_email", "address_line_1", "postal_code", "country")
+
+    class Meta:
+        model = Customer
+        fields = [
+            "company_name",
+            "billing_email",
+            "address_line_1",
+            "address_line_2",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+        ]
+        labels = {"address_line_1": "Address line 1", "address_line_2": "Address line 2"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.REQUIRED:
+            self.fields[name].required = True
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.strip = True
+
+
+class CustomerFieldsForm(PlainLabels, AccountFieldsMixin, forms.Form):
+    username = forms.CharField(max_length=150, validators=[User.username_validator])
+    email = forms.EmailField()
+    first_name = forms.CharField(required=False, max_length=150)
+    last_name = forms.CharField(required=False, max_length=150)
+    email_verification = forms.ChoiceField(
+        label="Email Verification", choices=Customer.EmailVerification.choices
+    )
+    activate_pending_memberships = forms.BooleanField(
+        required=False,
+        label="Also activate pending memberships",
+        help_text="Only when the status changes to verified.",
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        self.editing_user = customer.user
+        kwargs.setdefault(
+            "initial",
+            {
+                "username": customer.user.username,
+                "email": customer.user.email,
+                "first_name": customer.user.first_name,
+                "last_name": customer.user.last_name,
+                "email_verification": customer.email_verification,
+            },
+        )
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,348 @@
+"""Every change to a customer goes through here, inside one transaction, and leaves an
+Event with what changed (old and new) and who did it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from customers.models import Customer, LoginRecord, User
+from events.models import Event
+from events.services import event_record
+from memberships.models import Membership
+
+BILLING_FIELDS = (
+    "company_name",
+    "billing_email",
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+)
+BILLING_REQUIRED = ("billing_email", "address_line_1", "postal_code", "country")
+
+
+def _account_unique_or_raise(*, username: str, email: str, user: User | None = None) -> None:
+    errors = {}
+    if User.objects.username_taken(username, exclude=user):
+        errors["username"] = "That username is already taken."
+    if email and User.objects.email_taken(email, exclude=user):
+        errors["email"] = "That email address already belongs to an account."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_account(user: User, **update_fields_kw) -> None:
+    """Save, turning a lost race on the case-insensitive unique constraints into the
+    same field error a form shows."""
+    try:
+        with transaction.atomic():
+            user.save(**update_fields_kw)
+    except IntegrityError as error:
+        message = str(error)
+        if "user_email_ci_unique" in message:
+            raise ValidationError(
+                {"email": "That email address already belongs to an account."}
+            ) from error
+        if "user_username_ci_unique" in message or "username" in message:
+            raise ValidationError({"username": "That username is already taken."}) from error
+        raise
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    username: str,
+    email: str,
+    actor: User | None,
+    first_name: str = "",
+    last_name: str = "",
+    password: str = "",
+    ip: str | None = None,
+) -> Customer:
+    """A new login account and its customer profile."""
+    _account_unique_or_raise(username=username, email=email)
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    _save_account(user)
+    return _customer_create_for(user=user, actor=actor, ip=ip, new_account=True)
+
+
+@transaction.atomic
+def customer_create_for_user(*, user: User, actor: User | None, ip: str | None = None) -> Customer:
+    """A customer profile for an account that exists already (and has none)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if Customer.objects.filter(user=user).exists():
+        raise ValidationError({"account": "That account is already a customer."})
+    if user.is_staff or user.is_superuser:
+        raise ValidationError({"account": "Staff accounts cannot be customers."})
+    return _customer_create_for(user=user, actor=actor, ip=ip, new_account=False)
+
+
+def _customer_create_for(
+    *, user: User, actor: User | None, ip: str | None, new_account: bool
+) -> Customer:
+    customer = Customer.objects.create(user=user)
+    event_record(
+        type=Event.Type.CUSTOMER_CREATED,
+        message=(
+            f"Customer {user.display_name} created"
+            + ("" if new_account else f" for the existing account {user.username}")
+        ),
+        customer=customer,
+        subject=customer,
+        actor=actor,
+        new={"username": user.username, "email": user.email, "new_account": new_account},
+        ip=ip,
+    )
+    return customer
+
+
+def _locked(customer: Customer) -> Customer:
+    """The customer's current row, locked until the transaction ends: old values in
+    events are what was really there, and two admins' edits queue up."""
+    return (
+        Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer.pk)
+    )
+
+
+@transaction.atomic
+def customer_update_options(
+    *, customer: Customer, vip: bool, actor: User | None, ip: str | None = None
+) -> bool:
+    """Returns whether anything changed."""
+    current = _locked(customer)
+    if current.vip == vip:
+        return False
+    current.vip = vip
+    current.save(update_fields=["vip", "updated_at"])
+    event_record(
+        type=Event.Type.VIP_CHANGED,
+        message=f"{'Marked' if vip else 'Unmarked'} {current.user.display_name} as VIP",
+        customer=current,
+        subject=current,
+        actor=actor,
+        old={"vip": not vip},
+        new={"vip": vip},
+        ip=ip,
+    )
+    customer.vip, customer.updated_at = current.vip, current.updated_at
+    return True
+
+
+@transaction.atomic
+def customer_update_billing(
+    *,
+    customer: Customer,
+    actor: User | None,
+    company_name: str = "",
+    billing_email: str,
+    address_line_1: str,
+    address_line_2: str = "",
+    city: str = "",
+    state: str = "",
+    postal_code: str,
+    country: str,
+    ip: str | None = None,
+) -> bool:
+    """Billing Info; all or nothing. Returns whether anything changed."""
+    new = {
+        "company_name": company_name,
+        "billing_email": billing_email,
+        "address_line_1": address_line_1,
+        "address_line_2": address_line_2,
+        "city": city,
+        "state": state,
+        "postal_code": postal_code,
+        "country": str(country or ""),
+    }
+    missing = {name: "This field is required." for name in BILLING_REQUIRED if not new[name]}
+    if missing:
+        raise ValidationError(missing)
+    current = _locked(customer)
+    old = {name: str(getattr(current, name) or "") for name in BILLING_FIELDS}
+    changed = [name for name in BILLING_FIELDS if old[name] != new[name]]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(current, name, new[name])
+    current.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
+    current.save(update_fields=[*changed, "updated_at"])
+    event_record(
+        type=Event.Type.BILLING_CHANGED,
+        message="Billing info changed: " + ", ".join(_label(name) for name in changed),
+        customer=current,
+        subject=current,
+        actor=actor,
+        old={name: old[name] for name in changed},
+        new={name: new[name] for name in changed},
+        ip=ip,
+    )
+    for name in (*changed, "updated_at"):
+        setattr(customer, name, getattr(current, name))
+    return True
+
+
+@transaction.atomic
+def customer_update_fields(
+    *,
+    customer: Customer,
+    actor: User | None,
+    username: str,
+    email: str,
+    email_verification: str,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    activate_pending_memberships: bool = False,
+    ip: str | None = None,
+) -> list[str]:
+    """The account (username, email, name) and the Email Verification status.
+
+    Going to verified can also activate the customer's pending memberships. Returns
+    the names of what changed."""
+    if email_verification not in Customer.EmailVerification.values:
+        raise ValidationError({"email_verification": "Choose none, pending or verified."})
+    required = {"username": username, "email": email}
+    missing = {name: "This field is required." for name, value in required.items() if not value}
+    if missing:
+        raise ValidationError(missing)
+    current = _locked(customer)
+    user = current.user
+    _account_unique_or_raise(username=username, email=email, user=user)
+
+    account_new = {"username": username, "email": email}
+    if first_name is not None:
+        account_new["first_name"] = first_name
+    if last_name is not None:
+        account_new["last_name"] = last_name
+    account_old = {name: getattr(user, name) for name in account_new}
+    account_changed = [name for name in account_new if account_old[name] != account_new[name]]
+    if account_changed:
+        for name in account_changed:
+            setattr(user, name, account_new[name])
+        _save_account(user, update_fields=account_changed)
+        event_record(
+            type=Event.Type.CUSTOMER_UPDATED,
+            message="Account changed: " + ", ".join(_label(name) for name in account_changed),
+            customer=current,
+            subject=current,
+            actor=actor,
+            old={name: account_old[name] for name in account_changed},
+            new={name: account_new[name] for name in account_changed},
+            ip=ip,
+        )
+
+    changed = list(account_changed)
+    old_verification = current.email_verification
+    if old_verification != email_verification:
+        current.email_verification = email_verification
+        current.save(update_fields=["email_verification", "updated_at"])
+        event_record(
+            type=Event.Type.EMAIL_VERIFICATION,
+            message=(
+                f"Email verification changed from {_choice(old_verification)} "
+                f"to {_choice(email_verification)}"
+            ),
+            customer=current,
+            subject=current,
+            actor=actor,
+            old={"email_verification": old_verification},
+            new={"email_verification": email_verification},
+            ip=ip,
+        )
+        changed.append("email_verification")
+        if (
+            email_verification == Customer.EmailVerification.VERIFIED
+            and activate_pending_memberships
+        ):
+            activated = _memberships_activate_pending(customer=current, actor=actor, ip=ip)
+            if activated:
+                changed.append("memberships")
+    elif account_changed:
+        current.save(update_fields=["updated_at"])
+
+    customer.user = user
+    customer.email_verification = current.email_verification
+    customer.updated_at = current.updated_at
+    return changed
+
+
+def _memberships_activate_pending(
+    *, customer: Customer, actor: User | None, ip: str | None
+) -> list[Membership]:
+    now = timezone.now()
+    pending = list(
+        Membership.objects.select_for_update()
+        .filter(customer=customer, status=Membership.Status.PENDING)
+        .order_by("pk")
+    )
+    for membership in pending:
+        membership.status = Membership.Status.ACTIVE
+        membership.date_activated = membership.date_activated or now
+        membership.save(update_fields=["status", "date_activated", "updated_at"])
+        event_record(
+            type=Event.Type.MEMBERSHIP_STATUS,
+            message=f"Membership {membership.reference} activated after email verification",
+            customer=customer,
+            subject=membership,
+            actor=actor,
+            old={"status": Membership.Status.PENDING},
+            new={"status": Membership.Status.ACTIVE},
+            ip=ip,
+        )
+    return pending
+
+
+@transaction.atomic
+def customer_login_record(
+    *,
+    customer: Customer,
+    ip: str | None,
+    country_code: str = "",
+    user_agent: str = "",
+    host: str = "",
+    at: datetime | None = None,
+) -> LoginRecord:
+    """One real login of the customer (never an impersonated session)."""
+    at = at or timezone.now()
+    record = LoginRecord.objects.create(
+        customer=customer,
+        ip=ip,
+        country_code=country_code,
+        user_agent=user_agent[:300],
+        host=host[:253],
+    )
+    # A login is activity, not an edit: "last modified" stays as it was.
+    Customer.objects.filter(pk=customer.pk).update(last_login_at=at, last_seen_at=at)
+    customer.last_login_at = customer.last_seen_at = at
+    event_record(
+        type=Event.Type.LOGIN,
+        message=f"Logged in on {host}" + (f" from {ip}" if ip else ""),
+        customer=customer,
+        subject=customer,
+        actor=customer.user,
+        new={"ip": ip, "country": country_code, "host": host},
+        ip=ip,
+    )
+    return record
+
+
+def _label(name: str) -> str:
+    return {
+        "address_line_1": "address line 1",
+        "address_line_2": "address line 2",
+        "state": "state / province",
+        "company_name": "company",
+    }.get(name, name.replace("_", " "))
+
+
+def _choice(value: str) -> str:
+    return str(Customer.EmailVerification(value).label).lower()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q, Value
+from django.db.models.functions import Upper
+
+from customers.models import User
+from events.models import Event
+
+
+class EventFilters(forms.Form):
+    type = forms.ChoiceField(required=False, choices=[("", "All types"), *Event.Type.choices])
+    customer = forms.CharField(
+        required=False, max_length=254, help_text="Customer ID or email address."
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.is_valid()
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.cleaned_data.get("type") or self.cleaned_data.get("customer"))
+
+    def events(self):
+        events = Event.objects.all()
+        if event_type := self.cleaned_data.get("type"):
+            events = events.filter(type=event_type)
+        if who := (self.cleaned_data.get("customer") or "").strip():
+            events = events.filter(self._customer_condition(who))
+        return events.order_by("-created_at", "-id")
+
+    @staticmethod
+    def _customer_condition(who: str) -> Q:
+        """By customer ID (which outlives the customer), or by the account's email."""
+        number = who.lstrip("#")
+        if number.isdigit():
+            return Q(customer_ref=int(number)) if len(number) <= 18 else Q(pk__in=[])
+        customer_ids = (
+            User.objects.annotate(email_upper=Upper("email"))
+            .filter(email_upper=Upper(Value(who)))
+            .values("customer__pk")
+        )
+        return Q(customer_ref__in=customer_ids)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from events.models import Event
+
+register = template.Library()
+
+SUBJECT_PAGES = {
+    "customer": "customers:detail",
+    "membership": "memberships:detail",
+    "payment": "payments:detail",
+    "site": "sites:detail",
+}
+TYPE_BADGES = {
+    "customer": "badge-blue",
+    "switch": "badge-amber",
+    "membership": "badge-green",
+    "payment": "badge-green",
+    "site": "badge-gray",
+}
+
+
+@register.filter
+def subject_url(event: Event) -> str:
+    """The page of the object the event is about, or "" when it has none."""
+    name = SUBJECT_PAGES.get(event.subject_type)
+    if name is None or event.subject_id is None:
+        return ""
+    try:
+        return reverse(name, args=[event.subject_id])
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def type_badge(event: Event) -> str:
+    if event.type == Event.Type.CUSTOMER_DELETED or event.type == Event.Type.SITE_DELETED:
+        return "badge-red"
+    return TYPE_BADGES.get(event.type.split(".")[0], "badge-gray")
+
+
+@register.filter
+def changes(event: Event) -> list[tuple[str, str, str]]:
+    """(field, old, new) for each value the event records, as people read them."""
+    old, new = event.old or {}, event.new or {}
+    return [
+        (name.replace("_", " "), _shown(old.get(name)), _shown(new.get(name)))
+        for name in dict.fromkeys([*old, *new])
+    ]
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+@register.filter
+def person_name(label: str) -> str:
+    """ "Ada Lovelace <ada@example.com>" → "Ada Lovelace"."""
+    return label.rsplit(" <", 1)[0] if label else ""
