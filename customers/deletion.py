@@ -137,7 +137,7 @@ def reassign_candidates(
 ) -> list[Customer]:
     """Customers who could receive the memberships, payments and sites: the one already
     picked first, then matches of `query` (name, username or email). Never `customer`."""
-    query = query.strip()
+    query = query.replace("\x00", "").strip()  # PostgreSQL text can't hold NUL
     wanted = []
     if selected is not None:
         wanted.append(Q(pk=selected))

@@ -18,8 +18,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-# client_ip lives with login capture; other apps import it from here too.
-from customers.login_capture import client_ip  # noqa: F401
 from customers.models import Customer, User
 from events.models import Event
 from events.services import event_record

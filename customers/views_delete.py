@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods
-from ipware import get_client_ip
 
 from customers import deletion
 from customers.forms_delete import DELETE_EVERYTHING, REASSIGN, CustomerDeleteForm
+from customers.login_capture import client_ip
 from customers.models import Customer
 from events.models import Event
 from network.access import network_admin_required
@@ -32,7 +31,7 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
                     customer=customer,
                     actor=request.user,
                     reassign_to=form.cleaned_data["reassign_to"],
-                    ip=_client_ip(request),
+                    ip=client_ip(request),
                 )
             except deletion.CustomerGone:
                 return _already_deleted(request, pk)
@@ -110,15 +109,3 @@ def _deleted_message(tombstone: Event) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    proxies = settings.IPWARE_TRUSTED_PROXIES
-    proxy_count = settings.IPWARE_PROXY_COUNT
-    if not proxies and not proxy_count:
-        # No proxy in front of us: a forwarded-for header could only be forged.
-        return request.META.get("REMOTE_ADDR") or None
-    ip, _ = get_client_ip(
-        request, proxy_count=proxy_count or None, proxy_trusted_ips=proxies or None
-    )
-    return ip

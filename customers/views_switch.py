@@ -28,7 +28,7 @@ def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
 
     chosen = request.POST.get("site", "")
     if chosen:
-        site = Site.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        site = _posted_site(chosen)
         if site is None:
             return _refused(request, customer, "That site does not exist (any more).")
     else:
@@ -58,6 +58,14 @@ def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _posted_site(value: str) -> Site | None:
+    try:
+        pk = int(value)
+    except ValueError:  # "²" passes str.isdigit() but is no number
+        return None
+    return Site.objects.filter(pk=pk).first()
 
 
 def _refused(request: HttpRequest, customer: Customer, message: str) -> HttpResponse:

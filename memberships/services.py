@@ -47,6 +47,11 @@ def _locked(membership: Membership) -> Membership:
     )
 
 
+def _customers_locked(*pks: int) -> set[int]:
+    locked = Customer.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    return set(locked.values_list("pk", flat=True))
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -96,8 +101,16 @@ def membership_reassign(
     from payments.models import Payment
     from sites.models import Site
 
+    # Both owners first, in id order, as customer_delete locks them: a deletion of either
+    # one then runs before or after this move, never interleaved with it (which ended in
+    # a deadlock, the deletion holding the owner and the move holding the site rows).
+    owners = _customers_locked(membership.customer_id, customer.pk)
+    if customer.pk not in owners:
+        raise ValidationError({"customer": "That customer was deleted meanwhile."})
     membership = _locked(membership)
     previous = membership.customer
+    if previous.pk not in owners:
+        raise ValidationError("The membership changed owner meanwhile; reload the page.")
     if previous.pk == customer.pk:
         raise ValidationError({"customer": "The membership already belongs to this customer."})
     membership.customer = customer

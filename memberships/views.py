@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from customers.login_capture import client_ip
 from customers.models import User, search_expression
-from customers.switch import client_ip
 from events.models import Event
 from memberships import services
 from memberships.forms import (
@@ -43,7 +43,7 @@ def membership_for_admin(pk: int) -> Membership:
 
 def reassign_candidates(query: str, *, exclude_customer_id: int) -> list[User]:
     """Customers whose name, username or email contains the query (trigram-indexed)."""
-    query = query.strip()
+    query = query.replace("\x00", "").strip()  # PostgreSQL text can't hold NUL
     if not query:
         return []
     return list(

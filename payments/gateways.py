@@ -17,20 +17,36 @@ ZERO_DECIMAL_CURRENCIES = frozenset(
     {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA"}
     | {"PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
 )
+# ...and these count in thousandths (Stripe wants the last digit 0, which our two
+# decimal places always give).
+THREE_DECIMAL_CURRENCIES = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 
 
 class GatewayError(Exception):
     pass
 
 
+def minor_unit_exponent(currency: str) -> int:
+    currency = currency.upper()
+    if currency in ZERO_DECIMAL_CURRENCIES:
+        return 0
+    return 3 if currency in THREE_DECIMAL_CURRENCIES else 2
+
+
+def has_minor_unit_precision(amount: Decimal, currency: str) -> bool:
+    """Whether the gateway can move exactly this amount (no yen cents)."""
+    step = Decimal(1).scaleb(-min(minor_unit_exponent(currency), 2))
+    return amount == amount.quantize(step)
+
+
 def to_minor_units(amount: Decimal, currency: str) -> int:
-    exponent = 0 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 2
-    return int((amount * 10**exponent).to_integral_exact())
+    if not has_minor_unit_precision(amount, currency):
+        raise GatewayError(f"{amount} {currency} is finer than the currency's smallest unit.")
+    return int(amount.scaleb(minor_unit_exponent(currency)).to_integral_exact())
 
 
 def from_minor_units(amount: int, currency: str) -> Decimal:
-    exponent = 0 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 2
-    return (Decimal(amount) / 10**exponent).quantize(Decimal("0.01"))
+    return Decimal(amount).scaleb(-minor_unit_exponent(currency)).quantize(Decimal("0.01"))
 
 
 def stripe_client() -> stripe.StripeClient:

@@ -12,7 +12,7 @@ from events.models import Event
 from events.services import event_record
 from memberships.models import Membership
 from memberships.services import membership_status_change
-from payments.gateways import GatewayError, gateway_refund
+from payments.gateways import GatewayError, gateway_refund, has_minor_unit_precision
 from payments.models import (
     INVOICEABLE_STATUSES,
     REFUNDABLE_STATUSES,
@@ -209,6 +209,10 @@ def _refund_open(
     available = payment.refundable_amount - pending_refunds_total(payment)
     if amount <= ZERO:
         raise ValidationError({"amount": "Refund a positive amount."})
+    if not has_minor_unit_precision(amount, payment.currency):
+        raise ValidationError(
+            {"amount": f"{payment.currency} has no smaller unit than 1: refund a whole amount."}
+        )
     if amount > available:
         raise ValidationError(
             {"amount": f"At most {available} {payment.currency} can be refunded."}
@@ -244,11 +248,11 @@ def refund_complete(
     refund.gateway_refund_id = gateway_refund_id
     refund.failure_message = ""
     refund.save(update_fields=["status", "gateway_refund_id", "failure_message", "updated_at"])
-    refund_apply(payment, refund, actor=actor, ip=ip)
+    refund_apply(payment=payment, refund=refund, actor=actor, ip=ip)
     return refund
 
 
-def refund_apply(payment: Payment, refund: Refund, *, actor, ip: str | None) -> None:
+def refund_apply(*, payment: Payment, refund: Refund, actor, ip: str | None) -> None:
     """Count a succeeded refund on its payment, which the caller holds locked."""
     old = {"status": payment.status, "refunded_total": str(payment.refunded_total)}
     payment.refunded_total += refund.amount

@@ -96,7 +96,7 @@ def _charge_refunded(charge: stripe.StripeObject) -> None:
             gateway_refund_id=stripe_refund.id,
             reason="Refunded in Stripe",
         )
-        refund_apply(payment, refund, actor=None, ip=None)
+        refund_apply(payment=payment, refund=refund, actor=None, ip=None)
 
 
 def _refunds_of(charge: stripe.StripeObject) -> list[stripe.StripeObject]:

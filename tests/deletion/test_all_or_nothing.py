@@ -13,8 +13,11 @@ from django_tenants.utils import schema_exists
 from customers.deletion import CustomerGone, customer_delete
 from customers.models import Customer, LoginRecord, User
 from events.models import Event
+from memberships.models import Membership
+from memberships.services import membership_reassign
 from payments.models import Payment
 from sites.models import Domain, Site
+from tests.factories import MembershipFactory
 
 
 @pytest.fixture
@@ -101,6 +104,58 @@ def test_two_admins_deleting_at_once_delete_once(committed, customer, give, supe
     assert sorted(outcomes) == ["deleted", "gone"]
     assert Event.objects.filter(type=Event.Type.CUSTOMER_DELETED).count() == 1
     assert not schema_exists("acme")
+
+
+def test_a_membership_moved_away_meanwhile_keeps_its_site(
+    committed, customer, bob, super_admin, make_site
+):
+    """One admin moves a membership, with its site, to Bob while another deletes the old
+    owner with Delete everything: the deletion waits for the move (it used to deadlock
+    with it, one admin getting an error page), then leaves Bob's site alone."""
+    membership = MembershipFactory(customer=customer)
+    site = make_site("acme", customer=customer, membership=membership)
+    moved, release = threading.Event(), threading.Event()
+    errors: list[Exception] = []
+
+    def move_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                membership_reassign(
+                    membership=Membership.objects.get(pk=membership.pk),
+                    customer=bob,
+                    actor=super_admin,
+                )
+                moved.set()
+                release.wait(timeout=30)
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+            moved.set()
+        finally:
+            connections.close_all()
+
+    def delete() -> None:
+        try:
+            customer_delete(customer=Customer.objects.get(pk=customer.pk), actor=super_admin)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    mover = threading.Thread(target=move_and_hold)
+    mover.start()
+    assert moved.wait(timeout=30)
+    deleter = threading.Thread(target=delete)
+    deleter.start()
+    _wait_for_lock_waiters(1)
+    release.set()
+    mover.join(timeout=30)
+    deleter.join(timeout=30)
+
+    assert errors == []
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    assert Site.objects.get(pk=site.pk).customer_id == bob.pk
+    assert Membership.objects.get(pk=membership.pk).customer_id == bob.pk
+    assert schema_exists("acme")
 
 
 def _wait_for_lock_waiters(count: int, timeout: float = 10) -> None:

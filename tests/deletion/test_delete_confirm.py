@@ -134,6 +134,12 @@ def test_searching_lists_other_customers_to_pick_but_never_this_one(admin_client
     assert "No other customer matches “ada”." in page
 
 
+def test_a_nul_character_in_the_search_is_ignored_instead_of_failing(admin_client, customer, bob):
+    response = admin_client.get(url(customer), {"option": "reassign", "q": "bo\x00b"})
+    assert response.status_code == 200
+    assert f'name="reassign_to" value="{bob.pk}"' in response.content.decode()
+
+
 # --- Deleting
 
 
@@ -159,6 +165,22 @@ def test_the_tombstone_records_the_admin_and_the_ip(admin_client, customer, supe
     tombstone = Event.objects.get(type=Event.Type.CUSTOMER_DELETED)
     assert tombstone.actor == super_admin
     assert tombstone.ip == "127.0.0.1"  # no trusted proxy: a forwarded-for header is ignored
+
+
+def test_a_forwarded_for_header_from_outside_the_proxies_cannot_forge_the_ip(
+    settings, admin_client, customer
+):
+    """The header counts only when the connection comes from a configured proxy."""
+    settings.IPWARE_TRUSTED_PROXIES = ["10.0.0.1"]
+    data = {"option": "delete", "confirm_email": customer.user.email}
+    admin_client.post(
+        url(customer),
+        data,
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_X_FORWARDED_FOR="203.0.113.66, 10.0.0.1",
+    )
+
+    assert Event.objects.get(type=Event.Type.CUSTOMER_DELETED).ip == "198.51.100.7"
 
 
 @pytest.mark.parametrize("typed", ["", "ada@example.co", "bob@example.com", "ada"])

@@ -61,6 +61,14 @@ def test_searching_for_a_customer_lists_matches_but_not_the_current_owner(admin_
     assert "No other customer matches" in page
 
 
+def test_a_nul_character_in_the_search_is_ignored_instead_of_failing(admin_client, membership):
+    CustomerFactory(user__email="grace@navy.example", user__first_name="Grace")
+    url = network_url("memberships:detail", membership.pk)
+    response = admin_client.get(url, {"customer_q": "NA\x00VY"})
+    assert response.status_code == 200
+    assert "grace@navy.example" in response.content.decode()
+
+
 def test_reassigning_moves_the_membership_with_its_sites_and_payments(
     admin_client, membership, make_site
 ):

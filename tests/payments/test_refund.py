@@ -159,3 +159,16 @@ def test_a_key_from_another_payment_is_refused(payment, customer):
         payment_refund(payment=other, amount=Decimal("1.00"), key=key)
     other.refresh_from_db()
     assert other.refunded_total == Decimal("0")
+
+
+def test_an_amount_finer_than_the_currency_allows_is_a_field_error(admin_client, customer):
+    """A yen has no cents: refunding 10.50 JPY would refund 10 at the gateway and record
+    10.50 here."""
+    payment = PaymentFactory(customer=customer, currency="JPY", total=Decimal("5000.00"))
+    response = _refund(admin_client, payment, "10.50")
+    assert response.status_code == 200
+    assert "JPY has no smaller unit" in response.content.decode()
+    assert 'value="10.50"' in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.refunded_total == Decimal("0")
+    assert not Refund.objects.exists()

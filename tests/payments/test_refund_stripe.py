@@ -138,3 +138,28 @@ def test_without_a_stripe_key_the_refund_is_refused(admin_client, stripe_payment
     assert "Stripe is not configured" in response.content.decode()
     payment.refresh_from_db()
     assert payment.refunded_total == Decimal("0")
+
+
+@pytest.mark.parametrize(
+    ("currency", "total", "refund", "minor_units"),
+    [("JPY", "5000.00", "1200.00", 1200), ("KWD", "10.00", "2.50", 2500)],
+)
+def test_stripe_gets_the_amount_in_the_currencys_own_minor_unit(
+    stripe_api, stripe_charge, customer, currency, total, refund, minor_units
+):
+    """Yen have no minor unit, dinars have thousandths: 2.50 KWD is 2500 at Stripe."""
+    full = {"JPY": 5000, "KWD": 10000}[currency]
+    charge = stripe_charge(full, currency=currency.lower())
+    payment = PaymentFactory(
+        customer=customer,
+        gateway=Gateway.STRIPE,
+        gateway_payment_id=charge.id,
+        currency=currency,
+        total=Decimal(total),
+    )
+
+    done, _ = payment_refund(payment=payment, amount=Decimal(refund), key=uuid.uuid4())
+
+    assert stripe_api.v1.refunds.retrieve(done.gateway_refund_id).amount == minor_units
+    payment.refresh_from_db()
+    assert payment.refunded_total == Decimal(refund)

@@ -55,6 +55,26 @@ def test_a_refund_made_in_stripe_is_reconciled(stripe_payment, stripe_api):
     assert "outside the product" in event.message
 
 
+def test_a_refund_in_a_three_decimal_currency_is_reconciled_at_its_value(
+    customer, stripe_api, stripe_charge
+):
+    """2500 at Stripe is 2.500 KWD, not 25.00 KWD (which would read as fully refunded)."""
+    charge = stripe_charge(10000, currency="kwd")
+    payment = PaymentFactory(
+        customer=customer,
+        gateway=Gateway.STRIPE,
+        gateway_payment_id=charge.id,
+        currency="KWD",
+        total=Decimal("10.00"),
+    )
+
+    _deliver(stripe_event("charge.refunded", _refunded_in_the_dashboard(stripe_api, payment, 2500)))
+
+    payment.refresh_from_db()
+    assert payment.refunded_total == Decimal("2.50")
+    assert payment.status == Payment.Status.PARTIALLY_REFUNDED
+
+
 def test_a_redelivered_event_is_ignored(stripe_payment, stripe_api):
     payment = stripe_payment("29.00")
     payload = stripe_event("charge.refunded", _refunded_in_the_dashboard(stripe_api, payment, 900))

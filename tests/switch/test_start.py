@@ -130,6 +130,23 @@ def test_a_customer_with_several_sites_gets_a_site_picker(admin_client, customer
     assert SwitchGrant.objects.get().site == beta
 
 
+@pytest.mark.parametrize("extra_sites", [1, 4])
+def test_the_site_picker_costs_the_same_queries_with_few_or_many_sites(
+    admin_client, customer, acme, make_site, django_assert_num_queries, extra_sites
+):
+    """The sites' domains are prefetched: no query per site row."""
+    for n in range(extra_sites):
+        make_site(f"shop{n}", customer=customer)
+
+    # Domain lookup, session, admin, admin's permissions (2), customer, sites, their
+    # domains; django-tenants sends a SET search_path before each.
+    with django_assert_num_queries(2 * 8):
+        response = _start(admin_client, customer)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="site"') == 1 + extra_sites
+
+
 def test_a_staff_target_is_refused(admin_client, customer, acme):
     customer.user.is_staff = True
     customer.user.save()
@@ -178,6 +195,11 @@ def test_the_main_site_is_refused(admin_client, customer, network, acme):
 
 def test_a_made_up_site_is_refused(admin_client, customer, acme):
     assert_refused(_start(admin_client, customer, site="nope"), customer, "does not exist")
+
+
+@pytest.mark.parametrize("posted", ["²", "-1", "1.0", "99999999999999999999"])
+def test_a_malformed_site_number_is_refused_not_an_error(admin_client, customer, acme, posted):
+    assert_refused(_start(admin_client, customer, site=posted), customer, "does not exist")
 
 
 def test_the_feature_can_be_turned_off_network_wide(settings, admin_client, customer, acme):
