@@ -49,6 +49,9 @@ PUBLIC_SCHEMA_URLCONF = "network.urls_public"
 ROOT_URLCONF = "network.urls_tenants"
 DEFAULT_NOT_FOUND_TENANT_VIEW = "network.views.unknown_host"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# One `SET search_path` per request (or schema change) instead of one before every query;
+# django-tenants forgets the cached path on rollback and savepoint rollback.
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
@@ -103,6 +106,10 @@ CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
+# Behind a TLS-terminating proxy, request.scheme must say https: Switch to builds the
+# subsite's address from it and posts a secret there.
+if env_bool("BEHIND_TLS_PROXY", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

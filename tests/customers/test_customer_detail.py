@@ -19,7 +19,7 @@ from tests.factories import MembershipFactory, PaymentFactory, ProductFactory
 # Tenant, session, user and its permissions (5); the customer with its block sizes,
 # total grossed, memberships, payments, sites, events, recent IPs (7). Each after
 # django-tenants' `SET search_path`.
-DETAIL_QUERIES = 24
+DETAIL_QUERIES = 14
 
 
 def detail(client, customer, **params):
@@ -272,7 +272,7 @@ def test_the_page_makes_the_same_few_queries_for_1_or_1000_rows(admin_client, cu
     make_site("notes", customer=customer)
     many = _detail_queries(admin_client, customer)
     assert one == many
-    assert many <= DETAIL_QUERIES
+    assert many == DETAIL_QUERIES
 
 
 def _block(response, block_id: str) -> str:

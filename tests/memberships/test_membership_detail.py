@@ -11,8 +11,8 @@ from tests.factories import MembershipFactory, PaymentFactory, ProductFactory
 # Domain lookup, session, user, permissions (user and group), membership with customer
 # and plan, add-ons with their products, payments (count + page), sites with their primary
 # domain (count + page), history, plan and add-on choices: 14 statements, plus
-# django-tenants' `SET search_path` before most of them.
-PAGE_QUERIES = 26
+# django-tenants' `SET search_path` (once per schema switch).
+PAGE_QUERIES = 16
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from tests.factories import MembershipFactory, PaymentFactory
 
 # Domain lookup, session, user, permissions (user and group), payment with customer and
 # membership, refunds with who made them, line items, history, the customer's memberships
-# for the form: 10 statements, plus django-tenants' `SET search_path` before most of them.
-PAGE_QUERIES = 19
+# for the form: 10 statements, plus django-tenants' `SET search_path` (once per schema switch).
+PAGE_QUERIES = 12
 
 
 @pytest.fixture

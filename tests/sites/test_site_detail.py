@@ -9,8 +9,8 @@ from tests.factories import MembershipFactory
 
 # Domain lookup, session, user, permissions (user and group), site with customer and
 # membership, domains, history, the customer's memberships for the form: 9 statements,
-# plus django-tenants' `SET search_path` before most of them.
-PAGE_QUERIES = 17
+# plus django-tenants' `SET search_path` (once per schema switch).
+PAGE_QUERIES = 11
 
 
 @pytest.fixture
