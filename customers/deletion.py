@@ -19,7 +19,7 @@ from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
-from customers.models import Customer, LoginRecord, User, search_expression
+from customers.models import Customer, LoginRecord, User
 from events.models import Event
 from events.services import event_record
 from memberships.models import Membership
@@ -142,10 +142,7 @@ def reassign_candidates(
     if selected is not None:
         wanted.append(Q(pk=selected))
     if query:
-        matching_users = User.objects.annotate(haystack=search_expression()).filter(
-            haystack__contains=query.upper()
-        )
-        wanted.append(Q(user__in=matching_users.values("pk")))
+        wanted.append(Q(user__in=User.objects.search(query).values("pk")))
     if not wanted:
         return []
     ordering: list[Any] = ["user__email", "pk"]

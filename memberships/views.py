@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from customers.login_capture import client_ip
-from customers.models import User, search_expression
+from customers.models import User
 from events.models import Event
 from memberships import services
 from memberships.forms import (
@@ -47,8 +47,8 @@ def reassign_candidates(query: str, *, exclude_customer_id: int) -> list[User]:
     if not query:
         return []
     return list(
-        User.objects.annotate(search=search_expression())
-        .filter(search__contains=query.upper(), customer__isnull=False)
+        User.objects.search(query)
+        .filter(customer__isnull=False)
         .exclude(customer__pk=exclude_customer_id)
         .select_related("customer")
         .order_by("email")[:SEARCH_RESULTS]
