@@ -30,7 +30,7 @@ class CustomerDeleteForm(forms.Form):
     confirm_email = forms.CharField(
         label="Type the customer's email to confirm",
         max_length=254,
-        help_text="Exactly as shown; letter case doesn't matter.",
+        help_text="Exactly as shown, letter for letter.",
         error_messages={"required": "Type the customer's email to confirm. Nothing was deleted."},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
@@ -43,7 +43,7 @@ class CustomerDeleteForm(forms.Form):
 
     def clean_confirm_email(self) -> str:
         typed = self.cleaned_data["confirm_email"].strip()
-        if typed.casefold() != self.customer.user.email.casefold():
+        if typed != self.customer.user.email:
             raise forms.ValidationError(
                 f"That is not this customer's email: type {self.customer.user.email} "
                 "to confirm. Nothing was deleted."

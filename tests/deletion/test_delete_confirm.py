@@ -148,7 +148,7 @@ def test_typing_the_email_deletes_and_lands_on_the_list_with_a_message(
 ):
     give(customer)
 
-    response = confirm(admin_client, customer, email="  ADA@Example.com ")
+    response = confirm(admin_client, customer, email="  ada@example.com ")
 
     assert response.status_code == 302
     assert response["Location"] == network_url("customers:list")
@@ -157,6 +157,14 @@ def test_typing_the_email_deletes_and_lands_on_the_list_with_a_message(
     page = admin_client.get(response["Location"]).content.decode()
     assert "Ada Lovelace &lt;ada@example.com&gt; was deleted permanently" in page
     assert "1 membership, 1 payment, 1 site deleted with them" in page
+
+
+def test_the_email_must_be_typed_exactly_not_just_the_same_address(admin_client, customer):
+    response = confirm(admin_client, customer, email="ADA@example.com")
+
+    assert response.status_code in (200, 400)
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    assert "Nothing was deleted" in response.content.decode()
 
 
 def test_the_tombstone_records_the_admin_and_the_ip(admin_client, customer, super_admin):
