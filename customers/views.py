@@ -4,8 +4,11 @@ import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +25,42 @@ from customers.forms import (
 from customers.login_capture import client_ip
 from customers.models import Customer
 from customers.paging import capped_counts, page_fetch, page_number
+from customers.templatetags.customers_tags import PkUrl
 from network.access import network_admin_required
 
 EXPORT_CHUNK = 2000
+# The filter menus' counts are the same for every view of the list: counted at most
+# this often per process.
+FACET_COUNTS_KEY = "customers:list:facet-counts"
+FACET_COUNTS_SECONDS = 30
 
 
 def _customer_or_404(pk: int) -> Customer:
     return get_object_or_404(selectors.customer_for_detail_queryset(), pk=pk)
+
+
+def _facet_querysets() -> dict[str, QuerySet]:
+    return {
+        "vip": Customer.objects.filter(vip=True),
+        "online": Customer.objects.online(),
+        **{
+            value: Customer.objects.filter(email_verification=value)
+            for value in Customer.EmailVerification.values
+        },
+    }
+
+
+def _list_counts(customers: QuerySet) -> dict:
+    """The results count, live, and the filter menus' counts from the cache or, when
+    they are older than FACET_COUNTS_SECONDS, counted with it: one query either way."""
+    facets = cache.get(FACET_COUNTS_KEY)
+    querysets = {"results": customers, **(_facet_querysets() if facets is None else {})}
+    counts = capped_counts(querysets, estimate_table=Customer._meta.db_table)
+    if facets is None:
+        facets = {name: counts[name] for name in querysets if name != "results"}
+        facets["counted_at"] = timezone.now()
+        cache.set(FACET_COUNTS_KEY, facets, FACET_COUNTS_SECONDS)
+    return {**facets, **counts}
 
 
 @network_admin_required
@@ -39,18 +71,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         customers.for_list(), number=page_number(request.GET), size=filters.value("per_page")
     )
     verification = Customer.EmailVerification
-    counts = capped_counts(
-        {
-            "results": customers,
-            "vip": Customer.objects.filter(vip=True),
-            "online": Customer.objects.online(),
-            **{
-                value: Customer.objects.filter(email_verification=value)
-                for value in verification.values
-            },
-        },
-        estimate_table=Customer._meta.db_table,
-    )
+    counts = _list_counts(customers)
     if counts["results"] <= paging.COUNT_CAP:
         page.total = counts["results"]
     return render(
@@ -60,12 +81,19 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "counts": counts,
+            "counts_seconds": FACET_COUNTS_SECONDS,
             "count_cap": paging.COUNT_CAP,
             "max_page": paging.MAX_PAGE,
             "results_estimate": None if filters.is_filtered else counts["estimate"],
             "verification_choices": [
                 (value, label, counts[value]) for value, label in verification.choices
             ],
+            # Reversed once per page, not once per row.
+            "detail_url": PkUrl("customers:detail"),
+            "switch_url": PkUrl("switch:start"),
+            # A plain string: the context processor's lazy token costs a proxy call on
+            # each use, and each row's Switch-to form uses it.
+            "csrf_token": get_token(request),
         },
     )
 
@@ -194,6 +222,10 @@ def _detail_page(
         "events": selectors.customer_events_page(customer, request.GET),
         "recent_ips": recent_ips,
         "latest_ip": recent_ips[0] if recent_ips else None,
+        # Each block's rows link to their own pages: reversed once per page.
+        "membership_url": PkUrl("memberships:detail"),
+        "payment_url": PkUrl("payments:detail"),
+        "site_detail_url": PkUrl("sites:detail"),
     }
     return render(request, "customers/detail.html", context, status=status)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from customers.login_capture import geoip_reader
 from tests.customers.geoip import write_country_mmdb
@@ -17,3 +18,12 @@ def geoip_db(tmp_path, settings):
     geoip_reader.cache_clear()
     yield path
     geoip_reader.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The customer list keeps its filter counts in the cache for a few seconds; each
+    test counts its own customers."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,11 +5,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer, User
+from customers.views import FACET_COUNTS_KEY
 from tests.conftest import network_url
 from tests.factories import CustomerFactory, MembershipFactory
 
@@ -137,6 +139,19 @@ def test_filter_counts_are_real(admin_client):
     assert "Pending (2)" in html
     assert "Verified (1)" in html
     assert "3 customers" in html
+
+
+def test_filter_counts_are_kept_briefly_but_the_result_count_is_live(admin_client):
+    make_customer("Vera", "Vip", vip=True)
+    assert "VIP only (1)" in admin_client.get(LIST).content.decode()
+    make_customer("Vic", "Vip", vip=True)
+    html = admin_client.get(LIST).content.decode()
+    assert "VIP only (1)" in html  # counted moments ago
+    assert "recounted every 30 seconds" in html
+    assert "2 customers" in html
+    assert "2 customers match" in admin_client.get(LIST, {"vip": "yes"}).content.decode()
+    cache.delete(FACET_COUNTS_KEY)  # as when the 30 seconds are up
+    assert "VIP only (2)" in admin_client.get(LIST).content.decode()
 
 
 def test_counts_are_capped_instead_of_scanning_everything(admin_client, monkeypatch):
