@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 
 from customers.models import CUSTOMER_SORTS, DEFAULT_SORT, Customer, CustomerQuerySet, User
+from customers.services import BILLING_FIELDS, BILLING_REQUIRED
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -172,20 +173,11 @@ class CustomerBillingForm(PlainLabels, forms.ModelForm):
     """Billing Info. The model allows blanks (a new customer has none); this form
     requires what an invoice needs."""
 
-    REQUIRED = ("billing_email", "address_line_1", "postal_code", "country")
+    REQUIRED = BILLING_REQUIRED
 
     class Meta:
         model = Customer
-        fields = [
-            "company_name",
-            "billing_email",
-            "address_line_1",
-            "address_line_2",
-            "city",
-            "state",
-            "postal_code",
-            "country",
-        ]
+        fields = list(BILLING_FIELDS)
         labels = {"address_line_1": "Address line 1", "address_line_2": "Address line 2"}
 
     def __init__(self, *args, **kwargs):
