@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format seed bench clean-data
+.PHONY: run test lint format seed bench bench-quick clean-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 ## Set up, start the embedded PostgreSQL, migrate, seed the demo once, print the login, serve.
 run: $(STAMP)
-	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py migrate_schemas --executor=multiprocessing --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
 	@echo "Serving the network admin at http://network.localhost:$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -36,12 +36,17 @@ format: $(STAMP)
 ## A bigger demo: make seed CUSTOMERS=100000
 CUSTOMERS ?= 100000
 seed: $(STAMP)
-	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py migrate_schemas --executor=multiprocessing --verbosity 0
 	$(PY) manage.py seed_demo --customers $(CUSTOMERS)
 
-## Benchmarks at scale (1M customers; seeds once into .data/, reuses it after).
+## Benchmarks at scale: 1M customers seeded once into .data/bench (reused after), one table
+## printed and written to bench/results/latest.md. `apt-get install -y wrk` for the HTTP load.
+BENCH_DATA ?= .data/bench
 bench: $(STAMP)
-	DJANGO_DEBUG=0 $(PY) -m bench.run
+	NETWORK_DATA_DIR=$(BENCH_DATA) DJANGO_DEBUG=0 $(PY) -m bench.run $(BENCH_ARGS)
+
+bench-quick: $(STAMP)
+	NETWORK_DATA_DIR=$(BENCH_DATA) DJANGO_DEBUG=0 $(PY) -m bench.run --customers 100000 --quick
 
 clean-data:
 	rm -rf .data
