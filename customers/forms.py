@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
-from django.db.models import Q
-from django.db.models.functions import Upper
 
 from customers.models import CUSTOMER_SORTS, DEFAULT_SORT, Customer, CustomerQuerySet, User
 from customers.services import BILLING_FIELDS, BILLING_REQUIRED
 
 PAGE_SIZES = (25, 50, 100)
+# A form EmailField takes up to 320 characters; the column holds fewer.
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
 class CustomerListFilters(forms.Form):
@@ -97,7 +97,7 @@ class CustomerAddForm(PlainLabels, AccountFieldsMixin, forms.Form):
     first_name = forms.CharField(required=False, max_length=150)
     last_name = forms.CharField(required=False, max_length=150)
     username = forms.CharField(required=False, max_length=150, validators=[User.username_validator])
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, max_length=EMAIL_MAX_LENGTH)
     password = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
@@ -145,12 +145,7 @@ class CustomerAddForm(PlainLabels, AccountFieldsMixin, forms.Form):
         if not handle:
             self.add_error("account", "Type the username or email of the account.")
             return
-        user = (
-            User.objects.annotate(username_upper=Upper("username"), email_upper=Upper("email"))
-            .filter(Q(username_upper=handle.upper()) | Q(email_upper=handle.upper()))
-            .select_related("customer")
-            .first()
-        )
+        user = User.objects.with_username_or_email(handle).select_related("customer").first()
         if user is None:
             self.add_error("account", "No account has that username or email.")
         elif hasattr(user, "customer"):
@@ -191,7 +186,7 @@ class CustomerBillingForm(PlainLabels, forms.ModelForm):
 
 class CustomerFieldsForm(PlainLabels, AccountFieldsMixin, forms.Form):
     username = forms.CharField(max_length=150, validators=[User.username_validator])
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
     first_name = forms.CharField(required=False, max_length=150)
     last_name = forms.CharField(required=False, max_length=150)
     email_verification = forms.ChoiceField(

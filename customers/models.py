@@ -28,22 +28,33 @@ def search_expression() -> Upper:
     )
 
 
+def _others(users: models.QuerySet, exclude: models.Model | None) -> models.QuerySet:
+    return users if exclude is None else users.exclude(pk=exclude.pk)
+
+
 class NetworkUserManager(UserManager):
-    def username_taken(self, username: str, *, exclude: User | None = None) -> bool:
-        users = self.annotate(username_upper=Upper("username")).filter(
+    def with_username(self, username: str) -> models.QuerySet[User]:
+        """Whatever its case, upper-cased by PostgreSQL as the unique constraint is (its
+        UPPER and Python's str.upper() disagree on letters like ß)."""
+        return self.alias(username_upper=Upper("username")).filter(
             username_upper=Upper(models.Value(username))
         )
-        if exclude is not None:
-            users = users.exclude(pk=exclude.pk)
-        return users.exists()
+
+    def with_email(self, email: str) -> models.QuerySet[User]:
+        """Whatever its case; read through the `user_email_upper` index."""
+        return self.alias(email_upper=Upper("email")).filter(email_upper=Upper(models.Value(email)))
+
+    def with_username_or_email(self, handle: str) -> models.QuerySet[User]:
+        upper = Upper(models.Value(handle))
+        return self.alias(username_upper=Upper("username"), email_upper=Upper("email")).filter(
+            models.Q(username_upper=upper) | models.Q(email_upper=upper)
+        )
+
+    def username_taken(self, username: str, *, exclude: User | None = None) -> bool:
+        return _others(self.with_username(username), exclude).exists()
 
     def email_taken(self, email: str, *, exclude: User | None = None) -> bool:
-        users = self.annotate(email_upper=Upper("email")).filter(
-            email_upper=Upper(models.Value(email))
-        )
-        if exclude is not None:
-            users = users.exclude(pk=exclude.pk)
-        return users.exists()
+        return _others(self.with_email(email), exclude).exists()
 
     def search(self, term: str) -> models.QuerySet[User]:
         """Case-insensitive substring match on name, username and email, on exactly the

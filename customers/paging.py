@@ -69,6 +69,8 @@ def page_number(params: Mapping[str, str], param: str = "page") -> int:
 def page_fetch(
     queryset: QuerySet, *, number: int, size: int, param: str = "page", total: int | None = None
 ) -> Page:
+    if total is not None:  # past the end (a stale or hand-typed link): the last page
+        number = min(number, max(1, -(-total // size)))
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
     return Page(

@@ -62,6 +62,13 @@ def customer_gross(customer: Customer) -> list[Gross]:
     return [Gross(currency=row["currency"], amount=row["amount"]) for row in rows]
 
 
+def _block_page(
+    rows, params: Mapping[str, str], param: str, total: int, size: int = BLOCK_PAGE_SIZE
+) -> Page:
+    """One page of a block; each block pages on its own query parameter."""
+    return page_fetch(rows, number=page_number(params, param), size=size, param=param, total=total)
+
+
 def customer_memberships_page(customer: Customer, params: Mapping[str, str]) -> Page:
     addon_names = (
         MembershipAddon.objects.filter(membership=OuterRef("pk"))
@@ -76,24 +83,12 @@ def customer_memberships_page(customer: Customer, params: Mapping[str, str]) -> 
         .annotate(addon_names=Subquery(addon_names))
         .order_by("-created_at", "-id")
     )
-    return page_fetch(
-        memberships,
-        number=page_number(params, "memberships_page"),
-        size=BLOCK_PAGE_SIZE,
-        param="memberships_page",
-        total=customer.membership_total,
-    )
+    return _block_page(memberships, params, "memberships_page", customer.membership_total)
 
 
 def customer_payments_page(customer: Customer, params: Mapping[str, str]) -> Page:
     payments = Payment.objects.filter(customer=customer).order_by("-created_at", "-id")
-    return page_fetch(
-        payments,
-        number=page_number(params, "payments_page"),
-        size=BLOCK_PAGE_SIZE,
-        param="payments_page",
-        total=customer.payment_total,
-    )
+    return _block_page(payments, params, "payments_page", customer.payment_total)
 
 
 def customer_sites_page(customer: Customer, params: Mapping[str, str]) -> Page:
@@ -103,23 +98,13 @@ def customer_sites_page(customer: Customer, params: Mapping[str, str]) -> Page:
         .annotate(domain=Subquery(primary_domain.values("domain")[:1]))
         .order_by("-created_at", "-id")
     )
-    return page_fetch(
-        sites,
-        number=page_number(params, "sites_page"),
-        size=BLOCK_PAGE_SIZE,
-        param="sites_page",
-        total=customer.site_total,
-    )
+    return _block_page(sites, params, "sites_page", customer.site_total)
 
 
 def customer_events_page(customer: Customer, params: Mapping[str, str]) -> Page:
     events = Event.objects.filter(customer_ref=customer.pk).order_by("-created_at", "-id")
-    return page_fetch(
-        events,
-        number=page_number(params, "events_page"),
-        size=BLOCK_PAGE_SIZE * 2,
-        param="events_page",
-        total=customer.event_total,
+    return _block_page(
+        events, params, "events_page", customer.event_total, size=BLOCK_PAGE_SIZE * 2
     )
 
 

@@ -68,13 +68,14 @@ def _list_counts(customers: QuerySet) -> dict:
 def customer_list(request: HttpRequest) -> HttpResponse:
     filters = CustomerListFilters(request.GET)
     customers = filters.customers()
+    counts = _list_counts(customers)
     page = page_fetch(
-        customers.for_list(), number=page_number(request.GET), size=filters.value("per_page")
+        customers.for_list(),
+        number=page_number(request.GET),
+        size=filters.value("per_page"),
+        total=counts["results"] if counts["results"] <= paging.COUNT_CAP else None,
     )
     verification = Customer.EmailVerification
-    counts = _list_counts(customers)
-    if counts["results"] <= paging.COUNT_CAP:
-        page.total = counts["results"]
     return render(
         request,
         "customers/list.html",

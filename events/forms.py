@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q, Value
-from django.db.models.functions import Upper
+from django.db.models import Q
 
 from customers.models import User
 from events.models import Event
@@ -34,11 +33,7 @@ class EventFilters(forms.Form):
     def _customer_condition(who: str) -> Q:
         """By customer ID (which outlives the customer), or by the account's email."""
         number = who.lstrip("#")
-        if number.isdigit():
+        if number.isdecimal():  # isdigit() also takes "²", which int() refuses
             return Q(customer_ref=int(number)) if len(number) <= 18 else Q(pk__in=[])
-        customer_ids = (
-            User.objects.annotate(email_upper=Upper("email"))
-            .filter(email_upper=Upper(Value(who)))
-            .values("customer__pk")
-        )
+        customer_ids = User.objects.with_email(who).values("customer__pk")
         return Q(customer_ref__in=customer_ids)

@@ -72,3 +72,13 @@ def test_an_existing_account_must_exist_and_not_be_a_customer(admin_client, cust
     staff = admin_client.post(ADD, {"mode": "existing", "account": "root"})
     assert "Staff accounts cannot be customers." in staff.content.decode()
     assert Customer.objects.count() == 1
+
+
+def test_an_email_longer_than_the_column_is_a_field_error_not_a_crash(admin_client):
+    too_long = "a" * 250 + "@example.com"
+    response = admin_client.post(
+        ADD, {"mode": "new", "username": "grace", "email": too_long, "password": ""}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["email"]
+    assert not Customer.objects.exists()

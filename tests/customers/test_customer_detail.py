@@ -279,3 +279,15 @@ def _block(response, block_id: str) -> str:
     html = response.content.decode()
     start = html.index(f'id="{block_id}"')
     return html[start : html.index("</section>", start)]
+
+
+def test_a_block_page_past_the_end_shows_the_last_page_not_an_empty_block(admin_client, customer):
+    for _ in range(7):
+        PaymentFactory(customer=customer)
+    for value in ("999", "99999999999999999999", "-1", "abc"):
+        response = detail(admin_client, customer, payments_page=value)
+        assert response.status_code == 200
+        payments = response.context["payments"]
+        assert payments.items, value
+        assert "No payments yet." not in response.content.decode()
+    assert detail(admin_client, customer, payments_page="999").context["payments"].number == 2

@@ -195,3 +195,13 @@ def test_an_edit_redirects_back_to_the_page_with_a_message(admin_client, custome
     assert response.redirect_chain[-1][0].endswith("#fields")
     assert "Fields saved." in response.content.decode()
     assert "Email verification changed from none to pending" in response.content.decode()
+
+
+def test_an_email_longer_than_the_column_is_a_field_error_not_a_crash(admin_client, customer):
+    too_long = "a" * 250 + "@example.com"  # a valid address, longer than the 254 stored
+    data = fields_data(customer, email=too_long)
+    response = admin_client.post(network_url("customers:fields", customer.pk), data)
+    assert response.status_code == 400
+    assert response.context["fields_form"].errors["email"]
+    assert too_long in response.content.decode()
+    assert User.objects.get(pk=customer.user_id).email == customer.user.email

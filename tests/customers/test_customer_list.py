@@ -327,3 +327,14 @@ def test_search_finds_the_same_customers_by_either_path(seeded_users, monkeypatc
     monkeypatch.setattr("customers.models.SEARCH_ID_LIMIT", 1)
     walked = set(Customer.objects.search("lovelace1").values_list("pk", flat=True))
     assert rare and rare == walked
+
+
+def test_a_page_past_the_end_shows_the_last_page_not_no_customers(admin_client):
+    for n in range(3):
+        make_customer("Person", f"N{n:02d}")
+    response = admin_client.get(LIST, {"page": "400"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(response.context["page"].items) == 3
+    assert "No customers yet" not in html
+    assert "Showing 1–3 of 3" in html

@@ -113,3 +113,20 @@ def test_a_customer_id_too_long_to_exist_matches_nothing(admin_client, customer)
     response = admin_client.get(EVENTS, {"customer": "9" * 30})
     assert response.status_code == 200
     assert messages_on(response) == []
+
+
+def test_a_page_past_the_end_says_so_and_links_back_to_the_first(admin_client, customer):
+    Event.objects.create(type=Event.Type.LOGIN, message="Login", customer_ref=customer.pk)
+    response = admin_client.get(EVENTS, {"type": "customer.login", "page": "7"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No events yet" not in html and "No events match" not in html
+    assert "No more events" in html
+    assert 'href="?type=customer.login"' in html
+
+
+def test_a_customer_filter_of_digit_like_symbols_matches_nothing(admin_client, customer):
+    event_record(type=Event.Type.LOGIN, message="Login", customer=customer)
+    response = admin_client.get(EVENTS, {"customer": "²"})
+    assert response.status_code == 200
+    assert messages_on(response) == []
