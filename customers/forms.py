@@ -9,12 +9,13 @@ from customers.services import BILLING_FIELDS, BILLING_REQUIRED
 PAGE_SIZES = (25, 50, 100)
 # A form EmailField takes up to 320 characters; the column holds fewer.
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+SEARCH_MAX_LENGTH = 200
 
 
 class CustomerListFilters(forms.Form):
     """The customer list's state, all of it from the query string."""
 
-    q = forms.CharField(required=False, max_length=200)
+    q = forms.CharField(required=False)
     vip = forms.ChoiceField(
         required=False, choices=[("", "All customers"), ("yes", "VIP only"), ("no", "Not VIP")]
     )
@@ -33,6 +34,10 @@ class CustomerListFilters(forms.Form):
     def __init__(self, data=None, **kwargs):
         super().__init__(data if data is not None else {}, **kwargs)
         self.is_valid()  # a bad value falls back to its default; the rest still applies
+
+    def clean_q(self) -> str:
+        # A pasted wall of text is cut, not dropped: the admin keeps what they typed.
+        return self.cleaned_data["q"].replace("\x00", "")[:SEARCH_MAX_LENGTH]
 
     def value(self, name: str):
         default = {"sort": DEFAULT_SORT, "per_page": PAGE_SIZES[0]}.get(name, "")

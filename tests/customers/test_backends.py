@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 
 from customers.models import User
-from tests.conftest import network_url
+from tests.conftest import host_client, network_url
 from tests.factories import PASSWORD, CustomerFactory, UserFactory
 
 
@@ -45,3 +45,9 @@ def test_a_username_with_an_at_sign_logs_in_too(network):
     """Usernames may hold "@" (Django's validator allows it)."""
     user = UserFactory(username="ada@home", email="ada@example.com")
     assert authenticate(username="ada@home", password=PASSWORD) == user
+
+
+def test_the_username_logs_in_in_any_letter_case(network):
+    UserFactory(username="ada", email="ada@example.com")
+    response = host_client().post("/login/", {"username": "ADA", "password": PASSWORD})
+    assert response.status_code == 302

@@ -338,3 +338,12 @@ def test_a_page_past_the_end_shows_the_last_page_not_no_customers(admin_client):
     assert len(response.context["page"].items) == 3
     assert "No customers yet" not in html
     assert "Showing 1–3 of 3" in html
+
+
+def test_a_very_long_search_is_cut_not_dropped(admin_client):
+    make_customer("Ada", "Lovelace")
+    make_customer("Alan", "Turing")
+    response = admin_client.get(LIST, {"q": "lovelace" + " " * 300})
+    html = response.content.decode()
+    assert "Ada Lovelace" in html
+    assert "Alan Turing" not in html
