@@ -18,6 +18,12 @@ def unknown_host(request: HttpRequest) -> HttpResponse:
     return render(request, "network/unknown_host.html", {"host": request.get_host()}, status=404)
 
 
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Username or email"
+
+
 class LoginView(auth_views.LoginView):
     """The login form of the network host and of every subsite.
 
@@ -26,6 +32,7 @@ class LoginView(auth_views.LoginView):
     that must never count as the customer's own login."""
 
     template_name = "network/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = False
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:

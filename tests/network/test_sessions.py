@@ -52,3 +52,11 @@ def test_a_wrong_password_shows_an_error_and_keeps_the_username(super_admin):
     assert response.status_code == 200
     assert b"Please enter a correct" in response.content
     assert b'value="root"' in response.content
+
+
+def test_the_login_page_says_where_you_log_in(make_site):
+    make_site("acme", title="Acme Rockets")
+    network_page = host_client(NETWORK_HOST).get("/login/").content.decode()
+    assert "Username or email" in network_page
+    assert "to the network admin of network.localhost" in network_page
+    assert "to Acme Rockets" in host_client("acme.localhost").get("/login/").content.decode()
