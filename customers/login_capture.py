@@ -1,12 +1,5 @@
-"""Where a login came from: the client's IP (django-ipware) and its country (geoip2).
-
-Proxies: list the addresses of the proxies in front of the app in
-IPWARE_TRUSTED_PROXIES (IPs or CIDRs) and how many of them append to
-X-Forwarded-For in IPWARE_PROXY_COUNT (0 when only one, e.g. nginx's
-$proxy_add_x_forwarded_for, sits in front). The header is read only when the
-connection itself comes from one of those proxies; from anyone else it is a
-forgery and REMOTE_ADDR is the client.
-"""
+"""Where a login came from: the client's IP (network.http.client_ip, django-ipware) and
+its country (geoip2)."""
 
 from __future__ import annotations
 
@@ -18,47 +11,13 @@ import geoip2.database
 import geoip2.errors
 from django.conf import settings
 from django.http import HttpRequest
-from ipware import get_client_ip
 from maxminddb.errors import InvalidDatabaseError
 
 from customers.models import Customer, LoginRecord, User
 from customers.services import customer_login_record
+from network.http import client_ip
 
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    remote = request.META.get("REMOTE_ADDR") or None
-    if remote is None or not _is_trusted_proxy(remote, settings.IPWARE_TRUSTED_PROXIES):
-        return _valid_ip(remote)
-    ip, _routable = get_client_ip(
-        request,
-        proxy_count=settings.IPWARE_PROXY_COUNT,
-        request_header_order=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
-        strict=False,
-    )
-    return _valid_ip(ip) or _valid_ip(remote)
-
-
-def _is_trusted_proxy(address: str, trusted: list[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for entry in trusted:
-        try:
-            if ip in ipaddress.ip_network(entry.strip(), strict=False):
-                return True
-        except ValueError:
-            logger.warning("IPWARE_TRUSTED_PROXIES has an entry that is no IP or CIDR: %r", entry)
-    return False
-
-
-def _valid_ip(value: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value)) if value else None
-    except ValueError:
-        return None
 
 
 @lru_cache(maxsize=4)

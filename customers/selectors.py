@@ -12,9 +12,9 @@ from django.db.models import Count, F, Max, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer, LoginRecord
-from customers.paging import Page, page_fetch, page_number
 from events.models import Event
 from memberships.models import Membership, MembershipAddon
+from network.paging import Page, page_fetch, page_number
 from payments.models import Payment
 from sites.models import Domain, Site
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from customers import paging, selectors, services
+from customers import selectors, services
 from customers.forms import (
     CustomerAddForm,
     CustomerBillingForm,
@@ -23,11 +23,11 @@ from customers.forms import (
     CustomerListFilters,
     CustomerOptionsForm,
 )
-from customers.login_capture import client_ip
 from customers.models import Customer
-from customers.paging import capped_counts, page_fetch, page_number
-from customers.templatetags.customers_tags import PkUrl
+from network import paging
 from network.access import network_admin_required
+from network.http import PkUrl, client_ip
+from network.paging import capped_counts, page_fetch, page_number
 
 EXPORT_CHUNK = 2000
 # The filter menus' counts are the same for every view of the list: counted at most

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from customers import deletion
 from customers.forms_delete import DELETE_EVERYTHING, REASSIGN, CustomerDeleteForm
-from customers.login_capture import client_ip
 from customers.models import Customer
 from events.models import Event
 from network.access import network_admin_required
+from network.http import client_ip
 
 
 @network_admin_required

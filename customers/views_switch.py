@@ -7,10 +7,10 @@ from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from customers.login_capture import client_ip
 from customers.models import Customer
 from customers.switch import SwitchRefused, switch_sites, switch_start
 from network.access import network_admin_required
+from network.http import client_ip
 from sites.models import Site
 
 

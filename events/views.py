@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from customers.paging import page_fetch, page_number
 from events.forms import EventFilters
 from network.access import network_admin_required
+from network.paging import page_fetch, page_number
 
 PAGE_SIZE = 50
 

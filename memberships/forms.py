@@ -1,33 +1,17 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from customers.models import Customer
 from memberships.models import BillingPeriod, Gateway, Membership, Product
+from network.forms import DateTimeLocalInput
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
 
 def initial_from(membership: Membership, form_class: type[forms.Form]) -> dict:
     return {name: getattr(membership, name) for name in form_class.base_fields}
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError, shown next to the form's field of the same name."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class MembershipChoiceField(forms.ModelChoiceField):

@@ -109,9 +109,6 @@ class Membership(models.Model):
     def reference(self) -> str:
         return f"MEM-{self.pk:06d}"
 
-    @property
-    def status_badge(self) -> str:
-        return STATUS_BADGES.get(self.status, "gray")
 
     @property
     def billing_cycle(self) -> str:
@@ -123,15 +120,6 @@ class Membership(models.Model):
         )
         return every if self.recurring else "one-off"
 
-
-STATUS_BADGES = {
-    Membership.Status.ACTIVE: "green",
-    Membership.Status.TRIALING: "blue",
-    Membership.Status.PENDING: "amber",
-    Membership.Status.ON_HOLD: "amber",
-    Membership.Status.EXPIRED: "gray",
-    Membership.Status.CANCELLED: "red",
-}
 
 
 class MembershipAddon(models.Model):

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from customers.login_capture import client_ip
 from customers.models import User
 from events.models import Event
 from memberships import services
@@ -25,11 +24,12 @@ from memberships.forms import (
     MembershipPlanForm,
     MembershipReassignForm,
     MembershipStatusForm,
-    add_service_errors,
     initial_from,
 )
 from memberships.models import Membership, MembershipAddon
 from network.access import network_admin_required
+from network.forms import add_service_errors
+from network.http import client_ip
 from payments.models import Payment
 from sites.models import Domain, Site
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from network.formatting import money
 from payments.models import ZERO, Payment
 
 # The PDF core font (Helvetica) knows Latin-1 only, but costs nothing to load. Invoices
@@ -25,10 +26,6 @@ UNICODE_FONTS = [
 INK = (29, 35, 48)
 MUTED = (107, 114, 128)
 RULE = (227, 230, 235)
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
 
 
 def _negated(amount: Decimal) -> Decimal:
@@ -130,16 +127,16 @@ def invoice_pdf(payment: Payment, line_items) -> bytes:
         (
             item.description,
             str(item.quantity),
-            _money(item.unit_price, currency),
-            _money(item.total, currency),
+            money(item.unit_price, currency),
+            money(item.total, currency),
         )
         for item in line_items
     ] or [
         (
             f"Payment {payment.reference}",
             "1",
-            _money(payment.subtotal, currency),
-            _money(payment.subtotal, currency),
+            money(payment.subtotal, currency),
+            money(payment.subtotal, currency),
         )
     ]
     pdf.set_font(pdf.face, "", 10)
@@ -175,7 +172,7 @@ def invoice_pdf(payment: Payment, line_items) -> bytes:
         pdf.set_text_color(*(INK if strong else MUTED))
         pdf.cell(40, 7, label)
         pdf.set_text_color(*INK)
-        pdf.cell(40, 7, _money(amount, currency), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(40, 7, money(amount, currency), align="R", new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(10)
     if payment.membership_id:

@@ -83,9 +83,6 @@ class Payment(models.Model):
     def refundable_amount(self) -> Decimal:
         return self.total - self.refunded_total
 
-    @property
-    def status_badge(self) -> str:
-        return PAYMENT_BADGES.get(self.status, "gray")
 
     @property
     def invoice_reference(self) -> str:
@@ -99,15 +96,6 @@ class Payment(models.Model):
     def can_have_invoice(self) -> bool:
         return self.status in INVOICEABLE_STATUSES or self.invoice_number is not None
 
-
-PAYMENT_BADGES = {
-    Payment.Status.COMPLETED: "green",
-    Payment.Status.PENDING: "amber",
-    Payment.Status.PARTIALLY_REFUNDED: "blue",
-    Payment.Status.REFUNDED: "gray",
-    Payment.Status.FAILED: "red",
-    Payment.Status.CANCELLED: "red",
-}
 REFUNDABLE_STATUSES = {Payment.Status.COMPLETED, Payment.Status.PARTIALLY_REFUNDED}
 # Invoices are numbered without gaps, so only money actually received gets one.
 INVOICEABLE_STATUSES = REFUNDABLE_STATUSES | {Payment.Status.REFUNDED}
@@ -169,9 +157,6 @@ class Refund(models.Model):
     def idempotency_key(self) -> str:
         return f"network-refund-{self.key}"
 
-    @property
-    def status_badge(self) -> str:
-        return {"succeeded": "green", "pending": "amber", "failed": "red"}[self.status]
 
 
 class InvoiceCounter(models.Model):

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.login_capture import client_ip
 from events.models import Event
-from memberships.forms import add_service_errors
 from network.access import network_admin_required
+from network.forms import add_service_errors
+from network.http import client_ip
 from payments import services
 from payments.forms import PaymentDetailsForm, PaymentStatusForm, RefundForm
 from payments.invoices import invoice_pdf

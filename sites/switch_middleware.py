@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 
-from customers.login_capture import client_ip
 from customers.switch import Impersonation, impersonation_end, impersonation_verify
 from events.context import current_impersonator
+from network.http import client_ip
 from sites import switch_views
 
 

@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from customers.login_capture import client_ip
 from customers.switch import (
     Impersonation,
     SwitchRefused,
@@ -19,6 +18,7 @@ from customers.switch import (
     impersonation_login,
     switch_redeem,
 )
+from network.http import client_ip
 
 
 # The POST comes from the network host, another origin: no CSRF token can exist here yet.

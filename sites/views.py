@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from customers.login_capture import client_ip
 from events.models import Event
-from memberships.forms import add_service_errors
 from network.access import network_admin_required
+from network.forms import add_service_errors
+from network.http import client_ip
 from sites import services
 from sites.forms import DomainAddForm, SiteOptionsForm
 from sites.models import Domain, Site

@@ -4,6 +4,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from events.models import Event
+from network.formatting import badge_colour
 
 register = template.Library()
 
@@ -12,13 +13,6 @@ SUBJECT_PAGES = {
     "membership": "memberships:detail",
     "payment": "payments:detail",
     "site": "sites:detail",
-}
-TYPE_BADGES = {
-    "customer": "badge-blue",
-    "switch": "badge-amber",
-    "membership": "badge-green",
-    "payment": "badge-green",
-    "site": "badge-gray",
 }
 
 
@@ -36,9 +30,9 @@ def subject_url(event: Event) -> str:
 
 @register.filter
 def type_badge(event: Event) -> str:
-    if event.type == Event.Type.CUSTOMER_DELETED or event.type == Event.Type.SITE_DELETED:
-        return "badge-red"
-    return TYPE_BADGES.get(event.type.split(".")[0], "badge-gray")
+    """Deletions in red; otherwise one colour per kind of event (customer, switch, ...)."""
+    kind, _, action = event.type.partition(".")
+    return f"badge-{badge_colour('deleted' if action == 'deleted' else kind)}"
 
 
 @register.filter

@@ -155,7 +155,7 @@ def test_filter_counts_are_kept_briefly_but_the_result_count_is_live(admin_clien
 
 
 def test_counts_are_capped_instead_of_scanning_everything(admin_client, monkeypatch):
-    monkeypatch.setattr("customers.paging.COUNT_CAP", 2)
+    monkeypatch.setattr("network.paging.COUNT_CAP", 2)
     for n in range(4):
         make_customer("Many", f"Vips{n}", vip=True)
     response = admin_client.get(LIST)

@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth import login
 from django.test import RequestFactory
 
-from customers.login_capture import client_ip, country_for_ip, geoip_reader
+from customers.login_capture import country_for_ip, geoip_reader
 from customers.models import Customer, LoginRecord
 from events.models import Event
+from network.http import client_ip
 from tests.conftest import NETWORK_HOST, host_client
 from tests.factories import PASSWORD
 

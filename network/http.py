@@ -1,0 +1,81 @@
+"""Request helpers every page uses: who is calling (client IP) and addresses on other hosts.
+
+Proxies: list the addresses of the proxies in front of the app in
+IPWARE_TRUSTED_PROXIES (IPs or CIDRs) and how many of them append to
+X-Forwarded-For in IPWARE_PROXY_COUNT (0 when only one, e.g. nginx's
+$proxy_add_x_forwarded_for, sits in front). The header is read only when the
+connection itself comes from one of those proxies; from anyone else it is a
+forgery and REMOTE_ADDR is the client.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from ipware import get_client_ip
+
+logger = logging.getLogger(__name__)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote is None or not _is_trusted_proxy(remote, settings.IPWARE_TRUSTED_PROXIES):
+        return _valid_ip(remote)
+    ip, _routable = get_client_ip(
+        request,
+        proxy_count=settings.IPWARE_PROXY_COUNT,
+        request_header_order=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        strict=False,
+    )
+    return _valid_ip(ip) or _valid_ip(remote)
+
+
+def _is_trusted_proxy(address: str, trusted: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in trusted:
+        try:
+            if ip in ipaddress.ip_network(entry.strip(), strict=False):
+                return True
+        except ValueError:
+            logger.warning("IPWARE_TRUSTED_PROXIES has an entry that is no IP or CIDR: %r", entry)
+    return False
+
+
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+def port_suffix(request: HttpRequest) -> str:
+    """":8000" when this request came in on a port that is not the scheme's default."""
+    port = request.get_port()
+    default_port = "443" if request.is_secure() else "80"
+    return f":{port}" if port and port != default_port else ""
+
+
+def host_url(request: HttpRequest, host: str, path: str = "/") -> str:
+    """An address on another host of the network (a subsite, or the network host), as
+    seen from this browser: the same scheme and the same port as this request."""
+    return f"{request.scheme}://{host}{port_suffix(request)}{path}"
+
+
+class PkUrl:
+    """A URL with a pk in it, reversed once: a list builds each row's link by putting
+    the row's pk in (`{{ detail_url|with_pk:customer.pk }}`), not by a reverse() per row."""
+
+    MARK = 987654321
+
+    def __init__(self, viewname: str):
+        self.head, self.tail = reverse(viewname, args=[self.MARK]).rsplit(str(self.MARK), 1)
+
+    def for_pk(self, pk: int) -> str:
+        return f"{self.head}{pk}{self.tail}"

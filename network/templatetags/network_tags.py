@@ -1,0 +1,92 @@
+"""The one set of template filters every page loads: money, moments, badges, paging,
+links to other hosts and the breadcrumbs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django_countries import countries
+
+from network import formatting, http, paging
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "") -> str:
+    return formatting.money(amount, currency)
+
+
+@register.filter
+def badge(word: str) -> str:
+    """The badge class of a status word: `<span class="badge {{ x.status|badge }}">`."""
+    return f"badge-{formatting.badge_colour(word)}"
+
+
+@register.filter
+def capped(count: int | None, cap: int | None = None) -> str:
+    """A capped count (see network.paging.capped_counts) as people read it."""
+    if count is None:
+        return "?"
+    cap = paging.COUNT_CAP if cap is None else cap
+    return f"{intcomma(cap)}+" if count > cap else intcomma(count)
+
+
+@register.filter
+def with_pk(url: http.PkUrl, pk: int) -> str:
+    return url.for_pk(pk)
+
+
+def _time(moment: datetime | None, fmt: str) -> str:
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), dateformat.format(local, fmt)
+    )
+
+
+@register.filter
+def calendar_day(moment: datetime | None) -> str:
+    """A `<time>` with the day of `moment` in the current time zone ("Nov 3, 2025")."""
+    return "" if moment is None else _time(moment, "M j, Y")
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A `<time>` with the day and minute ("Nov 3, 2025 14:05"), or "—"."""
+    return _time(value, "M j, Y H:i")
+
+
+@register.filter
+def country_name(code: str | None) -> str:
+    return countries.name(code) if code else ""
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page: paging.Page, number: int) -> str:
+    """The current URL's query string with `page`'s own parameter set to `number`, so
+    each block on a page keeps its own page and every other block's."""
+    params = context["request"].GET.copy()
+    if number <= 1:
+        params.pop(page.param, None)
+    else:
+        params[page.param] = number
+    return "?" + params.urlencode() if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def host_url(context, host: str | None, path: str = "/") -> str:
+    """A subsite's (or the network's) address as seen from this browser."""
+    return http.host_url(context["request"], host, path) if host else ""
+
+
+@register.inclusion_tag("includes/_breadcrumbs.html")
+def breadcrumbs(customer=None, current: str = "") -> dict:
+    """Customers › the customer › the page: the trail every network page starts with."""
+    return {"customer": customer, "current": current}
