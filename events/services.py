@@ -1,11 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
 
-from events.context import current_impersonator
 from events.models import Event
+
+# The super admin acting as a customer during the current request (Switch to), so that
+# every event recorded meanwhile carries them. Set only through `events_impersonated_by`.
+current_impersonator: ContextVar = ContextVar("current_impersonator", default=None)
+
+
+@contextmanager
+def events_impersonated_by(admin) -> Iterator[None]:
+    """Every event recorded inside the block carries `admin` as its impersonator."""
+    token = current_impersonator.set(admin)
+    try:
+        yield
+    finally:
+        current_impersonator.reset(token)
 
 
 def event_record(

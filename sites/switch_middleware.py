@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 
 from customers.switch import Impersonation, impersonation_end, impersonation_verify
-from events.context import current_impersonator
+from events.services import events_impersonated_by
 from network.http import client_ip
 from sites import switch_views
 
@@ -14,7 +14,7 @@ class ImpersonationMiddleware:
     admin lost the right (or the time is up) the session ends before the view runs.
 
     Sets `request.impersonator` (the admin, or None) and `request.impersonation` for the
-    banner, and the `current_impersonator` context for events recorded meanwhile."""
+    banner, and the impersonator (events_impersonated_by) for events recorded meanwhile."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,11 +39,8 @@ class ImpersonationMiddleware:
 
         request.impersonator = admin
         request.impersonation = impersonation
-        token = current_impersonator.set(admin)
-        try:
+        with events_impersonated_by(admin):
             return self.get_response(request)
-        finally:
-            current_impersonator.reset(token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         """Logging out of an impersonated session is switching back: the end is recorded

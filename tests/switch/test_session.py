@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from customers.switch import SESSION_KEY
-from events.context import current_impersonator
 from events.models import Event
+from events.services import current_impersonator
 from sites.switch_middleware import ImpersonationMiddleware
 from tests.conftest import host_client
 from tests.factories import PASSWORD
