@@ -17,9 +17,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists
 
 from customers.models import Customer, LoginRecord, User
+from demo import seeding
+from demo.bulk import CopyTable, reserve_ids, sequence_name
+from demo.generators import PAYMENT_STATUS_WEIGHTS
 from events.models import Event
 from memberships.models import Gateway, Membership, Product
-from network import seeding
 from payments.models import Payment, PaymentLineItem
 from sites.models import Domain, Site
 from sites.services import network_ensure
@@ -151,52 +153,47 @@ def heavy_customer_ensure(*, admin: User, payments: int, sites: int, events: int
             )
             for _ in range(10)
         )
-        statuses = list(seeding.PAYMENT_STATUS_WEIGHTS)
-        made = Payment.objects.bulk_create(
-            Payment(
-                customer=customer,
-                membership=memberships[i % len(memberships)],
-                status=statuses[i % len(statuses)],
-                currency=plan.currency,
-                subtotal=plan.price,
-                total=plan.price,
-                refunded_total=_refunded(statuses[i % len(statuses)], plan.price),
-            )
-            for i in range(payments)
-        )
-        PaymentLineItem.objects.bulk_create(
-            PaymentLineItem(
-                payment=p, product=plan, description=plan.name, unit_price=p.total, total=p.total
-            )
-            for p in made
-        )
-        for i, payment in enumerate(made):
-            payment.created_at = now - timedelta(hours=i * 20)
-        Payment.objects.bulk_update(made, ["created_at"], batch_size=1000)
+        statuses = list(PAYMENT_STATUS_WEIGHTS)
+        label = f"{user.display_name} <{user.email}>"
+        admin_label = f"{admin.display_name} <{admin.email}>"
+        types = [Event.Type.CUSTOMER_UPDATED, Event.Type.LOGIN, Event.Type.PAYMENT_CREATED]
         logins = [now - timedelta(hours=i * 7) for i in range(200)]
-        LoginRecord.objects.bulk_create(
-            LoginRecord(customer=customer, ip=f"203.0.113.{i % 40 + 1}", country_code="DE")
-            for i in range(len(logins))
-        )
+        with connection.cursor() as cursor:
+            first_payment = reserve_ids(cursor, sequence_name(Payment), payments)
+            paid = [
+                (first_payment + i, statuses[i % len(statuses)], now - timedelta(hours=i * 20))
+                for i in range(payments)
+            ]
+            CopyTable(
+                Payment,
+                "id customer_id membership_id status currency subtotal total refunded_total"
+                " created_at",
+            ).write(
+                cursor,
+                (
+                    (pk, customer.pk, memberships[i % len(memberships)].pk, status)
+                    + (plan.currency, plan.price, plan.price, _refunded(status, plan.price), at)
+                    for i, (pk, status, at) in enumerate(paid)
+                ),
+            )
+            CopyTable(PaymentLineItem, "payment_id product_id description unit_price total").write(
+                cursor, ((pk, plan.pk, plan.name, plan.price, plan.price) for pk, _, _ in paid)
+            )
+            CopyTable(LoginRecord, "customer_id ip country_code").write(
+                cursor, ((customer.pk, f"203.0.113.{i % 40 + 1}", "DE") for i in range(len(logins)))
+            )
+            CopyTable(
+                Event, "type message customer_id customer_ref customer_label actor_id actor_label"
+            ).write(
+                cursor,
+                (
+                    (types[i % len(types)], f"Benchmark event {i}", customer.pk, customer.pk)
+                    + (label, admin.pk if i % 2 else None, admin_label if i % 2 else "")
+                    for i in range(events)
+                ),
+            )
         Customer.objects.filter(pk=customer.pk).update(
             last_login_at=logins[0], last_seen_at=logins[0]
-        )
-        types = [Event.Type.CUSTOMER_UPDATED, Event.Type.LOGIN, Event.Type.PAYMENT_CREATED]
-        label = f"{user.display_name} <{user.email}>"
-        Event.objects.bulk_create(
-            (
-                Event(
-                    type=types[i % len(types)],
-                    message=f"Benchmark event {i}",
-                    customer=customer,
-                    customer_ref=customer.pk,
-                    customer_label=label,
-                    actor=admin if i % 2 else None,
-                    actor_label=f"{admin.display_name} <{admin.email}>" if i % 2 else "",
-                )
-                for i in range(events)
-            ),
-            batch_size=2000,
         )
         tenants_create(
             count=sites, prefix="heavy", customer=customer, membership=memberships[0], rng=rng

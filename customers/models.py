@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import connection, models, transaction
-from django.db.models.functions import Coalesce, Concat, Upper
+from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -174,19 +174,15 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(last_seen_at__gte=online_since(now))
 
     def with_membership_count(self) -> CustomerQuerySet:
-        """One correlated count per listed row, inside the page's own query (no N+1)."""
-        from memberships.models import Membership
-
+        """One correlated count per listed row, inside the page's own query (no N+1).
+        Memberships build on customers, so they are counted through the reverse relation
+        `memberships` rather than by importing their model."""
         counts = (
-            Membership.objects.filter(customer=models.OuterRef("pk"))
-            .order_by()
-            .values("customer")
-            .annotate(n=models.Count("*"))
+            Customer.objects.filter(pk=models.OuterRef("pk"))
+            .annotate(n=models.Count("memberships"))
             .values("n")
         )
-        return self.annotate(
-            membership_count=Coalesce(models.Subquery(counts), 0),
-        )
+        return self.annotate(membership_count=models.Subquery(counts))
 
     def for_list(self) -> CustomerQuerySet:
         """What a row of the customer list shows, and no more: the billing and password

@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.models import Customer, LoginRecord, User
+from customers.signals import email_verified
 from events.models import Event
 from events.services import event_record
-from memberships.models import Membership
 
 BILLING_FIELDS = (
     "company_name",
@@ -206,8 +206,9 @@ def customer_update_fields(
 ) -> list[str]:
     """The account (username, email, name) and the Email Verification status.
 
-    Going to verified can also activate the customer's pending memberships. Returns
-    the names of what changed."""
+    Going to verified can also activate the customer's pending memberships: the
+    `email_verified` signal asks memberships to (customers/signals.py). Returns the
+    names of what changed."""
     if email_verification not in Customer.EmailVerification.values:
         raise ValidationError({"email_verification": "Choose none, pending or verified."})
     required = {"username": username, "email": email}
@@ -263,8 +264,8 @@ def customer_update_fields(
             email_verification == Customer.EmailVerification.VERIFIED
             and activate_pending_memberships
         ):
-            activated = _memberships_activate_pending(customer=current, actor=actor, ip=ip)
-            if activated:
+            responses = email_verified.send(sender=Customer, customer=current, actor=actor, ip=ip)
+            if any(activated for _receiver, activated in responses):
                 changed.append("memberships")
     elif account_changed:
         current.save(update_fields=["updated_at"])
@@ -273,32 +274,6 @@ def customer_update_fields(
     customer.email_verification = current.email_verification
     customer.updated_at = current.updated_at
     return changed
-
-
-def _memberships_activate_pending(
-    *, customer: Customer, actor: User | None, ip: str | None
-) -> list[Membership]:
-    now = timezone.now()
-    pending = list(
-        Membership.objects.select_for_update()
-        .filter(customer=customer, status=Membership.Status.PENDING)
-        .order_by("pk")
-    )
-    for membership in pending:
-        membership.status = Membership.Status.ACTIVE
-        membership.date_activated = membership.date_activated or now
-        membership.save(update_fields=["status", "date_activated", "updated_at"])
-        event_record(
-            type=Event.Type.MEMBERSHIP_STATUS,
-            message=f"Membership {membership.reference} activated after email verification",
-            customer=customer,
-            subject=membership,
-            actor=actor,
-            old={"status": Membership.Status.PENDING},
-            new={"status": Membership.Status.ACTIVE},
-            ip=ip,
-        )
-    return pending
 
 
 @transaction.atomic

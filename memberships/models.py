@@ -109,7 +109,6 @@ class Membership(models.Model):
     def reference(self) -> str:
         return f"MEM-{self.pk:06d}"
 
-
     @property
     def billing_cycle(self) -> str:
         unit = self.get_billing_period_display().lower()
@@ -119,7 +118,6 @@ class Membership(models.Model):
             else f"every {self.billing_interval} {unit}s"
         )
         return every if self.recurring else "one-off"
-
 
 
 class MembershipAddon(models.Model):

@@ -93,14 +93,42 @@ def membership_status_change(
 
 
 @transaction.atomic
+def memberships_activate_pending(
+    *, customer: Customer, actor=None, ip: str | None = None, **_signal
+) -> list[Membership]:
+    """Activate every pending membership of the customer; called when an admin verifies
+    the customer's email (customers.signals.email_verified)."""
+    now = timezone.now()
+    pending = list(
+        Membership.objects.select_for_update()
+        .filter(customer=customer, status=Membership.Status.PENDING)
+        .order_by("pk")
+    )
+    for membership in pending:
+        membership.status = Membership.Status.ACTIVE
+        membership.date_activated = membership.date_activated or now
+        membership.save(update_fields=["status", "date_activated", "updated_at"])
+        event_record(
+            type=Event.Type.MEMBERSHIP_STATUS,
+            message=f"Membership {membership.reference} activated after email verification",
+            customer=customer,
+            subject=membership,
+            actor=actor,
+            old={"status": Membership.Status.PENDING},
+            new={"status": Membership.Status.ACTIVE},
+            ip=ip,
+        )
+    return pending
+
+
+@transaction.atomic
 def membership_reassign(
     *, membership: Membership, customer: Customer, actor=None, ip: str | None = None
 ) -> Membership:
     """Give the membership to another customer. Its sites and payments go with it, so that
-    a payment's customer and its membership's customer never disagree."""
-    from payments.models import Payment
-    from sites.models import Site
-
+    a payment's customer and its membership's customer never disagree (they are reached
+    through the reverse relations `membership.sites` and `membership.payments`, whose
+    apps build on this one)."""
     # Both owners first, in id order, as customer_delete locks them: a deletion of either
     # one then runs before or after this move, never interleaved with it (which ended in
     # a deadlock, the deletion holding the owner and the move holding the site rows).
@@ -116,10 +144,8 @@ def membership_reassign(
     membership.customer = customer
     membership.save(update_fields=["customer", "updated_at"])
     now = timezone.now()
-    sites = Site.objects.filter(membership=membership).update(customer=customer, updated_at=now)
-    payments = Payment.objects.filter(membership=membership).update(
-        customer=customer, updated_at=now
-    )
+    sites = membership.sites.update(customer=customer, updated_at=now)
+    payments = membership.payments.update(customer=customer, updated_at=now)
     old = {"customer": previous.pk, "customer_label": str(previous)}
     new = {
         "customer": customer.pk,

@@ -6,15 +6,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from customers.models import User
-from events.models import Event
+from events.selectors import subject_history
 from memberships import services
 from memberships.forms import (
     AddonQuantityForm,
@@ -30,10 +28,7 @@ from memberships.models import Membership, MembershipAddon
 from network.access import network_admin_required
 from network.forms import add_service_errors
 from network.http import client_ip
-from payments.models import Payment
-from sites.models import Domain, Site
 
-PAGE_SIZE = 10
 SEARCH_RESULTS = 8
 
 
@@ -58,26 +53,12 @@ def reassign_candidates(query: str, *, exclude_customer_id: int) -> list[User]:
 def _detail(request: HttpRequest, membership: Membership, **bound) -> HttpResponse:
     """The membership page; a POST that failed validation passes its bound form in."""
     addons = list(membership.addon_rows.select_related("product").order_by("product__name"))
-    payments = Paginator(
-        Payment.objects.filter(membership=membership).order_by("-created_at", "-id"), PAGE_SIZE
-    ).get_page(request.GET.get("payments_page"))
-    primary_domain = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True)
-    sites = Paginator(
-        Site.objects.filter(membership=membership)
-        .annotate(primary_domain=Subquery(primary_domain.values("domain")[:1]))
-        .order_by("-created_at", "-id"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("sites_page"))
     search = request.GET.get("customer_q", "")
     context = {
         "membership": membership,
         "addons": addons,
         "products_price": membership.plan.price + sum(row.line_total for row in addons),
-        "payments": payments,
-        "sites": sites,
-        "history": Event.objects.filter(
-            subject_type="membership", subject_id=membership.pk
-        ).order_by("-created_at", "-id")[:PAGE_SIZE],
+        "history": subject_history(membership),
         "customer_q": search,
         "candidates": reassign_candidates(search, exclude_customer_id=membership.customer_id),
         "status_form": MembershipStatusForm(initial={"status": membership.status}),
@@ -127,8 +108,8 @@ def _who(request: HttpRequest) -> dict:
     return {"actor": request.user, "ip": client_ip(request)}
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def membership_status(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -144,8 +125,8 @@ def membership_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def membership_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -161,8 +142,8 @@ def membership_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def membership_plan(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -178,8 +159,8 @@ def membership_plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def membership_addon_add(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -204,8 +185,8 @@ def _addon_for_admin(membership: Membership, addon_pk: int) -> MembershipAddon:
     )
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def membership_addon_quantity(request: HttpRequest, pk: int, addon_pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     addon = _addon_for_admin(membership, addon_pk)
@@ -223,8 +204,8 @@ def membership_addon_quantity(request: HttpRequest, pk: int, addon_pk: int) -> H
     )
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def membership_addon_remove(request: HttpRequest, pk: int, addon_pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     addon = _addon_for_admin(membership, addon_pk)
@@ -233,8 +214,8 @@ def membership_addon_remove(request: HttpRequest, pk: int, addon_pk: int) -> Htt
     return redirect(reverse("memberships:detail", args=[membership.pk]) + "#products")
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def membership_billing(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -250,8 +231,8 @@ def membership_billing(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def membership_dates(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(

@@ -17,6 +17,8 @@ def start(data_dir: Path) -> str:
     """Start (or attach to) the embedded server and return its connection URL."""
     warnings.filterwarnings("ignore", module="platformdirs")
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
+    # Imported here, after XDG_RUNTIME_DIR is set (platformdirs reads it on import), and
+    # only when the embedded server is wanted: no app module, so no hidden dependency.
     import pgserver
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import logging
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.request import split_domain_port
 from django.urls import reverse
 from ipware import get_client_ip
 
@@ -56,8 +57,11 @@ def _valid_ip(value: str | None) -> str | None:
 
 
 def port_suffix(request: HttpRequest) -> str:
-    """":8000" when this request came in on a port that is not the scheme's default."""
-    port = request.get_port()
+    """ ":8000" when the browser used a port that is not the scheme's default.
+
+    The port is the Host header's, as the browser sent it: SERVER_PORT is the app
+    server's own port, e.g. gunicorn's :8000 behind a proxy on :443."""
+    _host, port = split_domain_port(request.get_host())
     default_port = "443" if request.is_secure() else "80"
     return f":{port}" if port and port != default_port else ""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 MAX_PAGE = 400
 COUNT_CAP = 10_000
@@ -67,8 +67,19 @@ def page_number(params: Mapping[str, str], param: str = "page") -> int:
 
 
 def page_fetch(
-    queryset: QuerySet, *, number: int, size: int, param: str = "page", total: int | None = None
+    queryset: QuerySet,
+    *,
+    number: int,
+    size: int,
+    param: str = "page",
+    total: int | None = None,
+    counted: bool = False,
 ) -> Page:
+    """One page of `queryset`. With `counted`, the page's own query also counts every
+    row (`COUNT(*) OVER ()`), so a block of a few hundred rows knows its total without
+    a second query; a page past the end then costs a count and the last page."""
+    if counted:
+        return _page_fetch_counted(queryset, number=number, size=size, param=param)
     if total is not None:  # past the end (a stale or hand-typed link): the last page
         number = min(number, max(1, -(-total // size)))
     offset = (number - 1) * size
@@ -78,6 +89,25 @@ def page_fetch(
         number=number,
         size=size,
         has_next=len(rows) > size and number < MAX_PAGE,
+        param=param,
+        total=total,
+    )
+
+
+def _page_fetch_counted(queryset: QuerySet, *, number: int, size: int, param: str) -> Page:
+    offset = (number - 1) * size
+    rows = list(queryset.annotate(_rows_total=Window(Count("*")))[offset : offset + size])
+    if rows:
+        total = rows[0]._rows_total
+    else:
+        total = queryset.count() if number > 1 else 0
+        if total:  # past the end (a stale or hand-typed link): the last page
+            return page_fetch(queryset, number=number, size=size, param=param, total=total)
+    return Page(
+        items=rows,
+        number=number,
+        size=size,
+        has_next=offset + len(rows) < total and number < MAX_PAGE,
         param=param,
         total=total,
     )

@@ -37,6 +37,9 @@ SHARED_APPS = [
     "payments",
     "sites",
     "events",
+    "deletion",
+    "demo",
+    "switch",
 ]
 # Sessions live in every schema: a tenant's search_path puts its own django_session
 # first, so a session created on one host does not exist on another.
@@ -64,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sites.middleware.InactiveSiteMiddleware",
-    "sites.switch_middleware.ImpersonationMiddleware",
+    "switch.middleware.ImpersonationMiddleware",
 ]
 
 TEMPLATES = [

@@ -4,16 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from customers.views import LoginView
 from network import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
-    path("customers/", include("customers.urls_delete")),
-    path("customers/", include("customers.urls_switch")),
+    path("customers/", include("deletion.urls")),
+    path("customers/", include("switch.urls")),
     path("memberships/", include("memberships.urls")),
     path("payments/", include("payments.urls")),
     path("sites/", include("sites.urls")),

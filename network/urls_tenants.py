@@ -3,13 +3,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from network import views as network_views
-from sites import tenant_views
+from customers.views import LoginView
+from sites import views as sites_views
 
 urlpatterns = [
-    path("", tenant_views.home, name="home"),
-    path("dashboard/", tenant_views.dashboard, name="dashboard"),
-    path("login/", network_views.LoginView.as_view(next_page="dashboard"), name="login"),
+    path("", sites_views.tenant_home, name="home"),
+    path("dashboard/", sites_views.tenant_dashboard, name="dashboard"),
+    path("login/", LoginView.as_view(next_page="dashboard"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="home"), name="logout"),
-    path("switch/", include("sites.urls_switch")),
+    path("switch/", include("switch.urls_tenants")),
 ]

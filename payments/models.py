@@ -83,7 +83,6 @@ class Payment(models.Model):
     def refundable_amount(self) -> Decimal:
         return self.total - self.refunded_total
 
-
     @property
     def invoice_reference(self) -> str:
         return f"INV-{self.invoice_number:06d}" if self.invoice_number else ""
@@ -95,6 +94,7 @@ class Payment(models.Model):
     @property
     def can_have_invoice(self) -> bool:
         return self.status in INVOICEABLE_STATUSES or self.invoice_number is not None
+
 
 REFUNDABLE_STATUSES = {Payment.Status.COMPLETED, Payment.Status.PARTIALLY_REFUNDED}
 # Invoices are numbered without gaps, so only money actually received gets one.
@@ -156,7 +156,6 @@ class Refund(models.Model):
     @property
     def idempotency_key(self) -> str:
         return f"network-refund-{self.key}"
-
 
 
 class InvoiceCounter(models.Model):

@@ -116,6 +116,42 @@ def payment_update(
 
 
 @transaction.atomic
+def payments_reassign(
+    *, from_customer, to_customer, actor=None, ip: str | None = None
+) -> list[Payment]:
+    """Give `from_customer`'s payments that are not for one of their memberships to
+    `to_customer`; one event on each side per payment. Payments for a membership move
+    with it (memberships.services.membership_reassign), so a payment's customer and its
+    membership's customer never disagree. The caller locks both customers first, in id
+    order."""
+    payments = list(
+        Payment.objects.select_for_update(of=("self",))
+        .filter(customer=from_customer)
+        .exclude(membership__customer=from_customer)
+        .order_by("pk")
+    )
+    Payment.objects.filter(pk__in=[payment.pk for payment in payments]).update(
+        customer=to_customer, updated_at=timezone.now()
+    )
+    old = {"customer": from_customer.pk, "customer_label": str(from_customer)}
+    new = {"customer": to_customer.pk, "customer_label": str(to_customer)}
+    sides = ((from_customer, f"to {to_customer}"), (to_customer, f"from {from_customer}"))
+    for payment in payments:
+        for side, who in sides:
+            event_record(
+                type=Event.Type.PAYMENT_UPDATED,
+                message=f"{payment.reference} reassigned {who}",
+                customer=side,
+                subject=payment,
+                actor=actor,
+                old=old,
+                new=new,
+                ip=ip,
+            )
+    return payments
+
+
+@transaction.atomic
 def payment_invoice_issue(*, payment: Payment, actor=None, ip: str | None = None) -> Payment:
     """Give the payment its invoice number, once. The payment row is locked first, so a
     double click waits and then finds the number already there; the counter row is locked

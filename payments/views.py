@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from events.models import Event
+from events.selectors import subject_history
 from network.access import network_admin_required
 from network.forms import add_service_errors
 from network.http import client_ip
@@ -24,7 +24,6 @@ from payments.models import ZERO, Payment, Refund
 from payments.webhooks import stripe_event_handle
 
 logger = logging.getLogger(__name__)
-HISTORY_SIZE = 10
 
 
 def payment_for_admin(pk: int) -> Payment:
@@ -41,9 +40,7 @@ def _detail(request: HttpRequest, payment: Payment, **bound) -> HttpResponse:
         "refunds": refunds,
         "pending_refunds": pending,
         "refundable": refundable,
-        "history": Event.objects.filter(subject_type="payment", subject_id=payment.pk).order_by(
-            "-created_at", "-id"
-        )[:HISTORY_SIZE],
+        "history": subject_history(payment),
         "status_form": PaymentStatusForm(initial={"status": payment.status}),
         "details_form": PaymentDetailsForm(
             payment=payment,
@@ -70,8 +67,8 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, payment_for_admin(pk))
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def payment_status(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     form = PaymentStatusForm(request.POST)
@@ -91,8 +88,8 @@ def payment_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, payment, status_form=form)
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def payment_update(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     form = PaymentDetailsForm(request.POST, payment=payment)
@@ -109,8 +106,8 @@ def payment_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, payment, details_form=form)
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     form = RefundForm(request.POST, payment=payment)
@@ -147,8 +144,8 @@ def _refund_message(request: HttpRequest, refund: Refund, created: bool) -> None
     messages.success(request, text)
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def payment_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     try:
@@ -161,8 +158,8 @@ def payment_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("payments:invoice_pdf", pk=payment.pk)
 
 
-@require_GET
 @network_admin_required
+@require_GET
 def payment_invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     if payment.invoice_number is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import stripe
 from django.db import IntegrityError, transaction
@@ -16,42 +17,59 @@ from payments.gateways import from_minor_units, stripe_client
 from payments.models import Payment, Refund, StripeEvent
 from payments.services import refund_apply, refund_complete
 
+# A handler gets the event's object and what FETCHES fetched for it (or None).
+Handler = Callable[[stripe.StripeObject, Any], None]
 
-@transaction.atomic
+
 def stripe_event_handle(event: stripe.Event) -> bool:
     """Handle one event once. False for a duplicate delivery. The event's row and the
-    changes it causes commit together: if handling fails, Stripe's retry finds no row."""
-    try:
-        with transaction.atomic():
-            StripeEvent.objects.create(
-                event_id=event.id, type=event.type, livemode=bool(getattr(event, "livemode", False))
-            )
-    except IntegrityError:
+    changes it causes commit together: if handling fails, Stripe's retry finds no row.
+
+    Whatever must be asked of Stripe is asked first, before the transaction opens: no
+    call to Stripe waits while a transaction or a payment's row lock is held."""
+    if StripeEvent.objects.filter(event_id=event.id).exists():
         return False
-    handler = HANDLERS.get(event.type)
-    if handler is not None:
-        handler(event.data.object)
+    fetch = FETCHES.get(event.type)
+    fetched = fetch(event.data.object) if fetch is not None else None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                StripeEvent.objects.create(
+                    event_id=event.id,
+                    type=event.type,
+                    livemode=bool(getattr(event, "livemode", False)),
+                )
+        except IntegrityError:  # delivered twice at once: the other delivery handles it
+            return False
+        handler = HANDLERS.get(event.type)
+        if handler is not None:
+            handler(event.data.object, fetched)
     return True
 
 
-def _payment_for(charge: stripe.StripeObject) -> Payment | None:
+def _payments_of(charge: stripe.StripeObject):
     references = [charge.id]
     payment_intent = getattr(charge, "payment_intent", None)
     if isinstance(payment_intent, str):
         references.append(payment_intent)
     elif payment_intent is not None:
         references.append(payment_intent.id)
+    return Payment.objects.filter(gateway=Gateway.STRIPE, gateway_payment_id__in=references)
+
+
+def _payment_for(charge: stripe.StripeObject) -> Payment | None:
+    """Our payment of the charge, locked until the transaction ends."""
     return (
-        Payment.objects.select_for_update(of=("self",))
+        _payments_of(charge)
+        .select_for_update(of=("self",))
         .select_related("customer__user", "membership")
-        .filter(gateway=Gateway.STRIPE, gateway_payment_id__in=references)
         .order_by("pk")
         .first()
     )
 
 
-def _charge_status(status: str) -> Callable[[stripe.StripeObject], None]:
-    def handle(charge: stripe.StripeObject) -> None:
+def _charge_status(status: str) -> Handler:
+    def handle(charge: stripe.StripeObject, _fetched: None) -> None:
         payment = _payment_for(charge)
         if payment is None or payment.status != Payment.Status.PENDING:
             return
@@ -70,11 +88,11 @@ def _charge_status(status: str) -> Callable[[stripe.StripeObject], None]:
     return handle
 
 
-def _charge_refunded(charge: stripe.StripeObject) -> None:
+def _charge_refunded(charge: stripe.StripeObject, refunds: list[stripe.StripeObject]) -> None:
     payment = _payment_for(charge)
     if payment is None:
         return
-    for stripe_refund in _refunds_of(charge):
+    for stripe_refund in refunds:
         if stripe_refund.status not in ("succeeded", "pending"):
             continue
         ours = _our_refund(payment, stripe_refund)
@@ -100,7 +118,10 @@ def _charge_refunded(charge: stripe.StripeObject) -> None:
 
 
 def _refunds_of(charge: stripe.StripeObject) -> list[stripe.StripeObject]:
-    """The charge's refunds: in the payload on older API versions, else asked for."""
+    """The refunds of a charge of ours: in the payload on older API versions, else asked
+    for. A charge that is none of ours is not asked about."""
+    if not _payments_of(charge).exists():
+        return []
     included = getattr(charge, "refunds", None)
     if included is not None and not included.has_more:
         return list(included.data)
@@ -119,7 +140,11 @@ def _our_refund(payment: Payment, stripe_refund: stripe.StripeObject) -> Refund 
     return payment.refunds.select_for_update().filter(key=key).first()
 
 
-HANDLERS: dict[str, Callable[[stripe.StripeObject], None]] = {
+# What an event needs from Stripe beyond its payload, fetched before any transaction.
+FETCHES: dict[str, Callable[[stripe.StripeObject], Any]] = {
+    "charge.refunded": _refunds_of,
+}
+HANDLERS: dict[str, Handler] = {
     "charge.succeeded": _charge_status(Payment.Status.COMPLETED),
     "charge.failed": _charge_status(Payment.Status.FAILED),
     "charge.refunded": _charge_refunded,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sites.models import Domain, Site, SwitchGrant
+from sites.models import Domain, Site
 
 
 class DomainInline(admin.TabularInline):
@@ -27,11 +27,3 @@ class DomainAdmin(admin.ModelAdmin):
     search_fields = ["domain"]
     raw_id_fields = ["tenant"]
     list_select_related = ["tenant"]
-
-
-@admin.register(SwitchGrant)
-class SwitchGrantAdmin(admin.ModelAdmin):
-    list_display = ["admin", "customer", "site", "created_at", "expires_at", "redeemed_at"]
-    raw_id_fields = ["admin", "customer", "site"]
-    list_select_related = ["admin", "customer__user", "site"]
-    readonly_fields = ["secret_hash"]

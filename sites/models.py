@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django_tenants.models import DomainMixin, TenantMixin
@@ -36,8 +35,9 @@ class Site(TenantMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Schemas are created and dropped by sites.services, explicitly, never as a side
-    # effect of save() or delete().
+    # Schemas are created by sites.services.site_create (a clone of a template schema, see
+    # sites.provisioning) and dropped by sites.services.site_delete: explicitly, never as
+    # a side effect of save() or delete().
     auto_create_schema = False
     auto_drop_schema = False
 
@@ -58,22 +58,3 @@ class Site(TenantMixin):
 class Domain(DomainMixin):
     def __str__(self) -> str:
         return self.domain
-
-
-class SwitchGrant(models.Model):
-    """A single-use, short-lived permission for one admin to act as one customer on one
-    site. Only a hash of the secret is stored."""
-
-    admin = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="switch_grants"
-    )
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="switch_grants")
-    secret_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    redeemed_at = models.DateTimeField(null=True, blank=True)
-    created_ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.admin} as {self.customer} on {self.site}"

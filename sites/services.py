@@ -3,7 +3,8 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from events.models import Event
@@ -73,6 +74,64 @@ def site_create(
         new={"domain": domain, "schema": schema_name, "type": type},
     )
     return site
+
+
+@transaction.atomic
+def site_delete(*, site: Site, actor=None, ip: str | None = None) -> None:
+    """Delete a site for good: its row, its domains and its schema with all the site's
+    data. DROP SCHEMA is transactional in PostgreSQL, so a failure later in the caller's
+    transaction brings the schema back with the rows. The main site is never deleted."""
+    site = _locked_site(site)
+    if site.schema_name == get_public_schema_name():
+        raise ValidationError("The main site cannot be changed.")
+    domains = list(site.domains.order_by("pk").values_list("domain", flat=True))
+    # Recorded before the row goes, while the site still has the id the event points at.
+    event_record(
+        type=Event.Type.SITE_DELETED,
+        message=f"Site “{site.title}” deleted ({', '.join(domains)})",
+        customer=site.customer,
+        subject=site,
+        actor=actor,
+        ip=ip,
+        old={"domains": domains, "schema": site.schema_name, "type": site.type},
+    )
+    schema_name = site.schema_name
+    site.delete()  # with its domains; Site.auto_drop_schema is off, so the schema is ours
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(schema_name)} CASCADE")
+
+
+@transaction.atomic
+def sites_reassign(*, from_customer, to_customer, actor=None, ip: str | None = None) -> list[Site]:
+    """Give `from_customer`'s sites that are not under one of their memberships to
+    `to_customer`; one event on each side per site. Sites under a membership move with it
+    (memberships.services.membership_reassign), so a site's customer and its membership's
+    customer never disagree. The caller locks both customers first, in id order."""
+    sites = list(
+        Site.objects.select_for_update(of=("self",))
+        .filter(customer=from_customer)
+        .exclude(membership__customer=from_customer)
+        .order_by("pk")
+    )
+    Site.objects.filter(pk__in=[site.pk for site in sites]).update(
+        customer=to_customer, updated_at=timezone.now()
+    )
+    old = {"customer": from_customer.pk, "customer_label": str(from_customer)}
+    new = {"customer": to_customer.pk, "customer_label": str(to_customer)}
+    sides = ((from_customer, f"to {to_customer}"), (to_customer, f"from {from_customer}"))
+    for site in sites:
+        for side, who in sides:
+            event_record(
+                type=Event.Type.SITE_UPDATED,
+                message=f"Site “{site.title}” reassigned {who}",
+                customer=side,
+                subject=site,
+                actor=actor,
+                old=old,
+                new=new,
+                ip=ip,
+            )
+    return sites
 
 
 # --- The site page: options, active status and domains. The main site is locked.

@@ -1,21 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from events.models import Event
+from events.selectors import subject_history
 from network.access import network_admin_required
 from network.forms import add_service_errors
 from network.http import client_ip
 from sites import services
 from sites.forms import DomainAddForm, SiteOptionsForm
 from sites.models import Domain, Site
-
-HISTORY_SIZE = 10
 
 
 def site_for_admin(pk: int) -> Site:
@@ -25,15 +25,11 @@ def site_for_admin(pk: int) -> Site:
 def _detail(request: HttpRequest, site: Site, **bound) -> HttpResponse:
     domains = list(site.domains.order_by("-is_primary", "domain"))
     primary = next((d for d in domains if d.is_primary), None)
-    port = request.get_port()
     context = {
         "site": site,
         "domains": domains,
         "primary": primary,
-        "port_suffix": "" if port in ("80", "443") else f":{port}",
-        "history": Event.objects.filter(subject_type="site", subject_id=site.pk).order_by(
-            "-created_at", "-id"
-        )[:HISTORY_SIZE],
+        "history": subject_history(site),
         "options_form": SiteOptionsForm(
             site=site, initial={"membership": site.membership_id, "type": site.type}
         ),
@@ -52,8 +48,8 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, site_for_admin(pk))
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def site_update(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     form = SiteOptionsForm(request.POST, site=site)
@@ -68,8 +64,8 @@ def site_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, site, options_form=form)
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def site_active(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     active = request.POST.get("active") == "1"
@@ -83,8 +79,8 @@ def site_active(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(site, "#active")
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def domain_add(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     form = DomainAddForm(request.POST)
@@ -103,8 +99,8 @@ def _domain_for_admin(site: Site, domain_pk: int) -> Domain:
     return get_object_or_404(Domain.objects.select_related("tenant"), pk=domain_pk, tenant=site)
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def domain_primary(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     domain = _domain_for_admin(site, domain_pk)
@@ -117,8 +113,8 @@ def domain_primary(request: HttpRequest, pk: int, domain_pk: int) -> HttpRespons
     return _back(site, "#domains")
 
 
-@require_POST
 @network_admin_required
+@require_POST
 def domain_remove(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     domain = _domain_for_admin(site, domain_pk)
@@ -133,3 +129,19 @@ def domain_remove(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse
 
 def _who(request: HttpRequest) -> dict:
     return {"actor": request.user, "ip": client_ip(request)}
+
+
+# --- Pages served on a subsite's own host, inside its schema (network/urls_tenants.py).
+
+
+def tenant_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "sites/tenant_home.html", {"site": connection.tenant})
+
+
+@login_required
+def tenant_dashboard(request: HttpRequest) -> HttpResponse:
+    site = connection.tenant
+    customer = getattr(request.user, "customer", None)
+    if customer is None or customer.pk != site.customer_id:
+        raise PermissionDenied("Only this site's owner can open its dashboard.")
+    return render(request, "sites/tenant_dashboard.html", {"site": site, "customer": customer})

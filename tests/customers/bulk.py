@@ -1,15 +1,26 @@
-"""Bulk-seed customers straight in SQL: enough rows for PostgreSQL to plan as it
-would on a big network (the search tests read its EXPLAIN).
+"""Bulk customers for the list tests: enough rows for PostgreSQL to plan as it would on a
+big network (the search tests read its EXPLAIN).
 
-Names, emails, VIP flags, email verification, last logins, memberships and payments are
-spread deterministically (from the row number), so two runs give the same data.
+The rows are spread deterministically from the row number (names, emails, VIP flags, email
+verification, last logins, memberships and payments), so two runs give the same data and
+the tests know what to search for; demo's COPY loader writes them.
 """
 
 from __future__ import annotations
 
-import time
+import random
+from datetime import timedelta
+from decimal import Decimal
+from typing import TextIO
 
-from django.db import connection, transaction
+from django.utils import timezone
+
+from customers.models import Customer, User
+from demo.bulk import BulkLoader
+from demo.generators import MAIL_DOMAINS, Batch, Reserve, ascii_fold
+from demo.seeding import analyze, products_ensure
+from memberships.models import Gateway, Membership, Product
+from payments.models import Payment
 
 FIRST_NAMES = [
     "Ada",
@@ -115,113 +126,95 @@ LAST_NAMES = [
     "Berg",
     "Mensah",
 ]
-DOMAINS = ["example.com", "mail.test", "acme.test", "studio.test", "example.org"]
 
-BATCH = 100_000
+VERIFICATIONS = ["verified", "verified", "verified", "pending", "none"]
+MEMBERSHIP_STATUSES = ["active", "active", "active", "pending", "cancelled", "expired"]
+MEMBERSHIP_STATUSES += ["trialing", "on-hold"]
+PAYMENT_STATUSES = ["completed", "completed", "completed", "pending", "refunded"]
+PAYMENT_STATUSES += ["partially-refunded", "failed"]
 
 
-def _sql_array(words: list[str]) -> str:
-    return "ARRAY[" + ",".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
+def bulk_seed(count: int, *, start: int = 1, progress: TextIO | None = None) -> None:
+    """Add `count` customers (rows `start` onwards), three in four with a membership and
+    its payment, then ANALYZE."""
+    BulkLoader(ListCustomers(start=start)).run(count, progress=progress)
+    analyze()
 
 
-def bulk_seed(count: int, *, start: int = 1, stdout=None) -> None:
-    """Insert `count` users with customer profiles (and memberships, payments, logins)."""
-    first, last, domains = _sql_array(FIRST_NAMES), _sql_array(LAST_NAMES), _sql_array(DOMAINS)
-    n_first, n_last = len(FIRST_NAMES), len(LAST_NAMES)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO memberships_product (name, slug, kind, price, currency, "
-            "billing_interval, billing_period, active) VALUES "
-            "('Starter', 'seed-starter', 'plan', 9, 'USD', 1, 'month', true), "
-            "('Business', 'seed-business', 'plan', 29, 'USD', 1, 'month', true), "
-            "('Agency', 'seed-agency', 'plan', 290, 'EUR', 1, 'year', true) "
-            "ON CONFLICT (slug) DO NOTHING"
+class ListCustomers:
+    """A generator for demo's BulkLoader: row `n` is always the same person."""
+
+    TABLES = {
+        "users": (
+            User,
+            "id password is_superuser username first_name last_name email is_staff"
+            " is_active date_joined",
+        ),
+        "customers": (
+            Customer,
+            "id user_id vip email_verification billing_email last_login_at last_seen_at"
+            " created_at updated_at",
+        ),
+        "memberships": (
+            Membership,
+            "id customer_id plan_id status currency initial_amount amount billing_interval"
+            " billing_period gateway date_activated created_at updated_at",
+        ),
+        "payments": (
+            Payment,
+            "customer_id membership_id status gateway currency subtotal total refunded_total"
+            " created_at updated_at",
+        ),
+    }
+
+    def __init__(self, *, start: int):
+        self.next = start
+        self.now = timezone.now()
+        self.plans = [p for p in products_ensure() if p.kind == Product.Kind.PLAN and p.price]
+
+    def batch(self, size: int, reserve: Reserve) -> Batch:
+        rows = range(self.next, self.next + size)
+        self.next += size
+        first_user, first_customer = reserve(User, size), reserve(Customer, size)
+        next_membership = reserve(Membership, sum(1 for n in rows if n % 4))
+        batch = Batch(size, tuple(self.TABLES))
+        for i, n in enumerate(rows):
+            self._person(n, first_user + i, first_customer + i, batch)
+            if n % 4:
+                self._membership(n, first_customer + i, next_membership, batch)
+                next_membership += 1
+        return batch
+
+    def _person(self, n: int, user_id: int, customer_id: int, batch: Batch) -> None:
+        rng = random.Random(n)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        username = f"{ascii_fold(first)}.{ascii_fold(last)}{n}"
+        email = f"{username}@{rng.choice(MAIL_DOMAINS)}"
+        joined = self.now - timedelta(days=n % 1000)
+        batch.users.append((user_id, "!", False, username, first, last, email, False, True, joined))
+        login = None if n % 7 == 0 else self.now - timedelta(minutes=(n * 7919) % 525_600)
+        created = self.now - timedelta(days=(n * 104_729) % 1095)
+        batch.customers.append(
+            (customer_id, user_id, n % 50 == 0, VERIFICATIONS[n % 5], email, login, login)
+            + (created, self.now)
         )
-        cursor.execute(
-            "SELECT array_agg(id ORDER BY slug) FROM memberships_product WHERE slug LIKE 'seed-%'"
+
+    def _membership(self, n: int, customer_id: int, membership_id: int, batch: Batch) -> None:
+        plan = self.plans[n % len(self.plans)]
+        created = self.now - timedelta(days=(n * 104_729) % 1095)
+        gateway = (Gateway.MANUAL, Gateway.STRIPE)[n % 2]
+        batch.memberships.append(
+            (membership_id, customer_id, plan.pk, MEMBERSHIP_STATUSES[n % 8], plan.currency)
+            + (plan.price, plan.price, plan.billing_interval, plan.billing_period, gateway)
+            + (created, created, self.now)
         )
-        plan_ids = ",".join(str(int(pk)) for pk in cursor.fetchone()[0])
-    for offset in range(start, start + count, BATCH):
-        upto = min(offset + BATCH, start + count) - 1
-        began = time.monotonic()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO customers_user (password, is_superuser, username, first_name,
-                    last_name, email, is_staff, is_active, date_joined)
-                SELECT '!', false,
-                    lower(f) || '.' || lower(l) || g,
-                    f, l,
-                    lower(f) || '.' || lower(l) || g || '@'
-                        || ({domains})[1 + (hashtext('d' || g) & 2147483647) % 5],
-                    false, true, now() - (g % 1000) * interval '1 day'
-                FROM generate_series({int(offset)}, {int(upto)}) g,
-                    LATERAL (
-                        SELECT ({first})[1 + (hashtext('f' || g) & 2147483647) % {n_first}] AS f,
-                               ({last})[1 + (hashtext('l' || g) & 2147483647) % {n_last}] AS l
-                    ) n
-                """
-            )
-            cursor.execute(
-                f"""
-                INSERT INTO customers_customer (user_id, vip, email_verification,
-                    company_name, billing_email, address_line_1, address_line_2, city, state,
-                    postal_code, country, last_login_at, last_seen_at, created_at, updated_at)
-                SELECT id, n % 50 = 0,
-                    (ARRAY['verified','verified','verified','pending','none'])[1 + n % 5],
-                    '', email, '', '', '', '', '', '',
-                    CASE WHEN n % 7 = 0 THEN NULL
-                         ELSE now() - ((n * 7919) % 525600) * interval '1 minute' END,
-                    CASE WHEN n % 7 = 0 THEN NULL
-                         ELSE now() - ((n * 7919) % 525600) * interval '1 minute' END,
-                    now() - ((n * 104729) % 1095) * interval '1 day',
-                    now()
-                FROM (
-                    SELECT id, email, row_number() OVER (ORDER BY id) + {int(offset)} - 1 AS n
-                    FROM customers_user u
-                    WHERE password = '!'
-                      AND NOT EXISTS (SELECT 1 FROM customers_customer c WHERE c.user_id = u.id)
-                ) fresh
-                """
-            )
-            cursor.execute(
-                f"""
-                INSERT INTO memberships_membership (customer_id, plan_id, status, currency,
-                    initial_amount, amount, recurring, billing_interval, billing_period,
-                    times_billed, auto_renew, gateway, gateway_customer_id,
-                    gateway_subscription_id, date_activated, created_at, updated_at)
-                SELECT c.id, (ARRAY[{plan_ids}]::bigint[])[1 + c.id % 3],
-                    (ARRAY['active','active','active','pending','cancelled','expired',
-                           'trialing','on-hold'])[1 + c.id % 8],
-                    CASE WHEN c.id % 3 = 2 THEN 'EUR' ELSE 'USD' END,
-                    (ARRAY[9, 29, 290])[1 + c.id % 3], (ARRAY[9, 29, 290])[1 + c.id % 3],
-                    true, 1, 'month', 1, true,
-                    (ARRAY['manual','stripe'])[1 + c.id % 2], '', '', c.created_at,
-                    c.created_at, now()
-                FROM customers_customer c
-                JOIN customers_user u ON u.id = c.user_id AND u.password = '!'
-                WHERE c.id % 4 <> 0
-                  AND NOT EXISTS (SELECT 1 FROM memberships_membership m
-                                  WHERE m.customer_id = c.id)
-                """
-            )
-            cursor.execute(
-                """
-                INSERT INTO payments_payment (customer_id, membership_id, status, gateway,
-                    gateway_payment_id, currency, subtotal, discount_total, tax_total, total,
-                    refunded_total, created_at, updated_at)
-                SELECT m.customer_id, m.id,
-                    (ARRAY['completed','completed','completed','pending','refunded',
-                           'partially-refunded','failed'])[1 + m.id % 7],
-                    m.gateway, '', m.currency, m.amount, 0, 0, m.amount,
-                    CASE WHEN m.id % 7 = 4 THEN m.amount
-                         WHEN m.id % 7 = 5 THEN round(m.amount / 3, 2) ELSE 0 END,
-                    m.created_at, now()
-                FROM memberships_membership m
-                WHERE NOT EXISTS (SELECT 1 FROM payments_payment p WHERE p.membership_id = m.id)
-                """
-            )
-        if stdout is not None:
-            stdout.write(f"customers {offset}–{upto} in {time.monotonic() - began:.1f}s")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        status = PAYMENT_STATUSES[n % 7]
+        refunded = Decimal("0")
+        if status == "refunded":
+            refunded = plan.price
+        elif status == "partially-refunded":
+            refunded = (plan.price / 3).quantize(Decimal("0.01"))
+        batch.payments.append(
+            (customer_id, membership_id, status, gateway, plan.currency, plan.price, plan.price)
+            + (refunded, created, self.now)
+        )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from customers.models import Customer, User
 from customers.views import FACET_COUNTS_KEY
 from tests.conftest import network_url
+from tests.customers.bulk import bulk_seed
 from tests.factories import CustomerFactory, MembershipFactory
 
 LIST = network_url("customers:list")
@@ -292,8 +293,6 @@ def test_export_refuses_outsiders(outsider_client, anonymous_client):
 
 @pytest.fixture
 def seeded_users(db):
-    from tests.customers.bulk import bulk_seed
-
     bulk_seed(20_000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE customers_user")

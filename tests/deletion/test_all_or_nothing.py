@@ -10,8 +10,8 @@ import pytest
 from django.db import DatabaseError, connection, connections, transaction
 from django_tenants.utils import schema_exists
 
-from customers.deletion import CustomerGone, customer_delete
 from customers.models import Customer, LoginRecord, User
+from deletion.services import CustomerGone, customer_delete
 from events.models import Event
 from memberships.models import Membership
 from memberships.services import membership_reassign

@@ -6,13 +6,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_exists
 
-from customers.deletion import CustomerGone, customer_delete
 from customers.models import Customer, LoginRecord, User
+from deletion.services import CustomerGone, customer_delete
 from events.models import Event
 from memberships.models import Membership
 from payments.models import Payment
 from sites.models import Domain, Site
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, PaymentFactory, UserFactory
 
 
 def test_delete_everything_removes_the_customer_and_all_it_owns(customer, give, super_admin):
@@ -121,7 +121,47 @@ def test_reassign_moves_memberships_payments_and_sites_then_deletes(
     assert tombstone.new["counts"]["sites"] == 2
 
 
-def test_reassign_records_an_event_per_moved_object_on_the_receiving_customer(
+def test_reassign_records_each_move_on_the_receiving_customer(
+    customer, bob, give, make_site, super_admin
+):
+    """The moves are recorded by the services that make them: a membership takes its
+    sites and payments along (memberships.services.membership_reassign, one event naming
+    how many went with it, as on the membership page); sites and payments outside a
+    membership get an event each."""
+    holdings = give(customer, n=2)
+    first, second = customer.memberships.order_by("pk")
+    club = make_site("club", customer=customer, membership=first)
+    loose_payment = PaymentFactory(customer=customer, membership=None)
+    customer_pk = customer.pk
+
+    tombstone = customer_delete(
+        customer=customer, actor=super_admin, reassign_to=bob, ip="198.51.100.7"
+    )
+
+    received = Event.objects.filter(customer=bob).exclude(type=Event.Type.SITE_CREATED)
+    memberships = received.filter(type=Event.Type.MEMBERSHIP_REASSIGNED).order_by("subject_id")
+    assert [event.subject_id for event in memberships] == [first.pk, second.pk]
+    assert [(event.new["sites"], event.new["payments"]) for event in memberships] == [
+        (1, 1),
+        (0, 1),
+    ]
+    sites = received.filter(type=Event.Type.SITE_UPDATED, subject_type="site")
+    assert sorted(sites.values_list("subject_id", flat=True)) == [s.pk for s in holdings.sites]
+    payments = received.filter(type=Event.Type.PAYMENT_UPDATED, subject_type="payment")
+    assert list(payments.values_list("subject_id", flat=True)) == [loose_payment.pk]
+    assert received.count() == 2 + 2 + 1
+    for event in received:
+        assert event.old["customer"] == customer_pk
+        assert event.new["customer"] == bob.pk
+        assert event.actor == super_admin
+        assert event.ip == "198.51.100.7"
+    assert Site.objects.get(pk=club.pk).customer == bob
+    moved = {name: tombstone.new["counts"][name] for name in ("memberships", "payments", "sites")}
+    assert moved == {"memberships": 2, "payments": 3, "sites": 3}
+    assert tombstone.new["counts"]["domains"] == 3
+
+
+def test_reassign_leaves_the_moves_in_the_deleted_customers_history_too(
     customer, bob, give, super_admin
 ):
     give(customer, n=2)
@@ -129,14 +169,15 @@ def test_reassign_records_an_event_per_moved_object_on_the_receiving_customer(
 
     customer_delete(customer=customer, actor=super_admin, reassign_to=bob)
 
-    received = Event.objects.filter(customer=bob).exclude(type=Event.Type.SITE_CREATED)
-    assert received.filter(type=Event.Type.MEMBERSHIP_REASSIGNED).count() == 2
-    assert received.filter(type=Event.Type.PAYMENT_UPDATED, subject_type="payment").count() == 2
-    assert received.filter(type=Event.Type.SITE_UPDATED, subject_type="site").count() == 2
-    event = received.filter(type=Event.Type.MEMBERSHIP_REASSIGNED).first()
-    assert event.old["customer"]["id"] == customer_pk
-    assert event.new["customer"]["id"] == bob.pk
-    assert event.actor == super_admin
+    moves = Event.objects.filter(
+        customer_ref=customer_pk,
+        type__in=[Event.Type.MEMBERSHIP_REASSIGNED, Event.Type.SITE_UPDATED],
+    )
+    assert sorted(moves.values_list("type", flat=True)) == sorted(
+        [Event.Type.MEMBERSHIP_REASSIGNED] * 2 + [Event.Type.SITE_UPDATED] * 2
+    )
+    assert not moves.filter(customer__isnull=False).exists()
+    assert all("reassigned to Bob Builder" in event.message for event in moves)
 
 
 def test_reassign_to_the_same_customer_is_refused(customer, give, super_admin):

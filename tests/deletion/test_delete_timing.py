@@ -7,7 +7,7 @@ import time
 
 from django_tenants.utils import schema_exists
 
-from customers.deletion import customer_delete
+from deletion.services import customer_delete
 from sites.models import Site
 
 

@@ -12,7 +12,7 @@ from tests.factories import MembershipFactory, PaymentFactory, ProductFactory
 # and plan, add-ons with their products, payments (count + page), sites with their primary
 # domain (count + page), history, plan and add-on choices: 14 statements, plus
 # django-tenants' `SET search_path` (once per schema switch).
-PAGE_QUERIES = 16
+PAGE_QUERIES = 14
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import threading
 
 from django.db import connection
 
-from customers.switch import SwitchRefused, switch_redeem, switch_start
 from sites.services import network_ensure, site_create
+from switch.services import SwitchRefused, switch_redeem, switch_start
 from tests.conftest import NETWORK_HOST, drop_site_schemas
 from tests.factories import CustomerFactory, make_super_admin
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from customers.models import Customer, LoginRecord
-from sites.models import SwitchGrant
+from switch.models import SwitchGrant
 from tests.conftest import NETWORK_HOST, host_client
 from tests.switch.conftest import redeem, session_exists, session_key, start, subsite_session
 
@@ -59,6 +59,16 @@ def test_an_expired_grant_fails(admin_client, customer, acme):
     assert b"has expired" in response.content
     assert_no_session(client)
     assert SwitchGrant.objects.get().redeemed_at is None
+
+
+def test_the_expired_page_states_the_configured_lifetime(settings, admin_client, customer, acme):
+    settings.SWITCH_TO_GRANT_SECONDS = 90
+    secret = start(admin_client, customer)
+    SwitchGrant.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    _client, response = redeem(secret)
+
+    assert b"Links work for 90 seconds." in response.content
 
 
 def test_a_grant_presented_on_another_sites_host_fails(admin_client, customer, acme, beta):

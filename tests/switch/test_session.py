@@ -10,10 +10,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from customers.switch import SESSION_KEY
 from events.models import Event
 from events.services import current_impersonator
-from sites.switch_middleware import ImpersonationMiddleware
+from switch.middleware import ImpersonationMiddleware
+from switch.services import SESSION_KEY
 from tests.conftest import host_client
 from tests.factories import PASSWORD
 from tests.switch.conftest import session_exists, session_key, subsite_session

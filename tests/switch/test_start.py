@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.utils import timezone
 
 from events.models import Event
-from sites.models import SwitchGrant
+from switch.models import SwitchGrant
 from tests.conftest import host_client, network_url
 from tests.factories import CustomerFactory, make_super_admin
 from tests.switch.conftest import SECRET, start
@@ -46,6 +47,15 @@ def test_it_rejects_everyone_but_super_admins(request, client_fixture, customer,
     assert response.status_code == 403
     assert not SwitchGrant.objects.exists()
     assert not Event.objects.filter(type=Event.Type.SWITCH_TO).exists()
+
+
+def test_the_access_check_comes_before_the_method_check(
+    anonymous_client, outsider_client, customer
+):
+    """A GET by anyone but a super admin is refused as such, not shown the 405 page."""
+    url = network_url("switch:start", customer.pk)
+    assert anonymous_client.get(url)["Location"].startswith("/login/?next=")
+    assert outsider_client.get(url).status_code == 403
 
 
 def test_a_get_is_refused_with_a_clear_page(admin_client, customer, acme):
@@ -97,11 +107,35 @@ def test_starting_records_a_switched_to_event_with_the_admin_and_ip(
     assert "Acme Rockets" in event.message
 
 
+@pytest.mark.parametrize(
+    ("seconds", "words"), [(60, "1 minute"), (120, "2 minutes"), (45, "45 seconds")]
+)
+def test_the_handoff_page_states_the_configured_lifetime(
+    settings, admin_client, customer, acme, seconds, words
+):
+    settings.SWITCH_TO_GRANT_SECONDS = seconds
+    response = _start(admin_client, customer)
+    assert f"This link works once, within {words}." in response.content.decode()
+
+
 def test_the_subsite_address_keeps_the_port_the_admin_uses(super_admin, customer, acme):
     client = host_client("network.localhost:8104")
     client.force_login(super_admin)
     response = _start(client, customer)
     assert b'action="http://acme.localhost:8104/switch/redeem/"' in response.content
+
+
+def test_behind_a_tls_proxy_the_subsite_address_has_no_app_server_port(
+    settings, super_admin, customer, acme
+):
+    """gunicorn on :8000 behind a proxy on :443: the browser never sees port 8000."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client = Client(HTTP_HOST="network.localhost", SERVER_PORT="8000")
+    client.force_login(super_admin)
+    response = client.post(
+        network_url("switch:start", customer.pk), headers={"x-forwarded-proto": "https"}
+    )
+    assert b'action="https://acme.localhost/switch/redeem/"' in response.content
 
 
 def test_each_press_issues_a_new_secret(admin_client, customer, acme):

@@ -1,0 +1,240 @@
+"""Switch to: a super admin acts as a customer on the customer's own subsite.
+
+The network host never hands its session to the subsite. It issues a grant (public
+schema, single use, short-lived, only a hash of the secret stored); the subsite host
+redeems the secret and starts a fresh session of its own, marked as impersonated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from customers.models import Customer, User
+from events.models import Event
+from events.services import event_record
+from sites.models import Site
+from switch.models import SwitchGrant
+
+# The one session key that marks an impersonated subsite session.
+SESSION_KEY = "_switch"
+LOGIN_BACKEND = "customers.backends.EmailOrUsernameBackend"
+
+
+class SwitchRefused(Exception):
+    """A rule said no; the message is meant for the admin's eyes."""
+
+
+@dataclass(frozen=True)
+class Impersonation:
+    """What an impersonated subsite session carries, read back from the session."""
+
+    admin_id: int
+    customer_id: int
+    grant_id: int
+    started_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def from_session(cls, session) -> Impersonation | None:
+        data = session.get(SESSION_KEY)
+        if not data:
+            return None
+        return cls(
+            admin_id=data["admin"],
+            customer_id=data["customer"],
+            grant_id=data["grant"],
+            started_at=datetime.fromisoformat(data["started"]),
+            expires_at=datetime.fromisoformat(data["expires"]),
+        )
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def switch_sites(customer: Customer) -> list[Site]:
+    """The sites an admin can switch to for this customer, newest first."""
+    return list(
+        Site.objects.filter(customer=customer, active=True)
+        .exclude(type=Site.Type.MAIN)
+        .prefetch_related("domains")
+        .order_by("-created_at", "-id")
+    )
+
+
+def grant_lifetime() -> str:
+    """How long a Switch to link works, in words: "1 minute", "90 seconds"."""
+    seconds = settings.SWITCH_TO_GRANT_SECONDS
+    if seconds % 60 == 0:
+        return _count(seconds // 60, "minute")
+    return _count(seconds, "second")
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+def switch_session_seconds() -> int:
+    """An impersonated session lasts the configured time, never longer than an admin's own
+    session may last."""
+    return min(settings.SWITCH_TO_SESSION_SECONDS, settings.SESSION_COOKIE_AGE)
+
+
+def switch_check(*, admin: User, customer: Customer, site: Site) -> None:
+    """Raise SwitchRefused, with a message, when any rule forbids this switch."""
+    user = customer.user
+    if not settings.SWITCH_TO_ENABLED:
+        raise SwitchRefused("Switch to is turned off on this network.")
+    if not admin.is_network_admin:
+        raise SwitchRefused("Only network super admins can switch to a customer.")
+    if user.is_staff or user.is_superuser:
+        raise SwitchRefused(
+            f"{user.display_name} is a staff account: "
+            "Switch to never acts as staff or super admins."
+        )
+    if not user.is_active:
+        raise SwitchRefused(f"{user.display_name}'s account is inactive.")
+    if site.is_main:
+        raise SwitchRefused("Switch to works on a customer's own site, never on the main site.")
+    if site.customer_id != customer.pk:
+        raise SwitchRefused(f"The site “{site.title}” does not belong to {user.display_name}.")
+    if not site.active:
+        raise SwitchRefused(f"The site “{site.title}” is inactive.")
+
+
+@transaction.atomic
+def switch_start(*, admin: User, customer: Customer, site: Site, ip: str | None) -> str:
+    """Issue a single-use grant for (admin, customer, site) and return its secret. Only the
+    secret's hash is stored, so the table alone never lets anyone in."""
+    switch_check(admin=admin, customer=customer, site=site)
+    secret = secrets.token_urlsafe(32)
+    grant = SwitchGrant.objects.create(
+        admin=admin,
+        customer=customer,
+        site=site,
+        secret_hash=secret_hash(secret),
+        expires_at=timezone.now() + timedelta(seconds=settings.SWITCH_TO_GRANT_SECONDS),
+        created_ip=ip,
+    )
+    event_record(
+        type=Event.Type.SWITCH_TO,
+        message=f"Switched to {customer.user.display_name} on {site.title}",
+        customer=customer,
+        subject=site,
+        actor=admin,
+        new={"site": site.pk, "grant": grant.pk},
+        ip=ip,
+    )
+    return secret
+
+
+def switch_redeem(*, secret: str, site: Site) -> SwitchGrant:
+    """Claim the grant behind `secret` on `site`: once, before it expires, on its own site.
+
+    The claim is one conditional UPDATE, so two concurrent redemptions cannot both win.
+    A claimed grant stays spent even if a rule refuses it afterwards."""
+    digest = secret_hash(secret)
+    now = timezone.now()
+    claimed = SwitchGrant.objects.filter(
+        secret_hash=digest, site=site, redeemed_at__isnull=True, expires_at__gt=now
+    ).update(redeemed_at=now)
+    if not claimed:
+        raise SwitchRefused(_unusable_reason(digest=digest, site=site))
+    grant = SwitchGrant.objects.select_related("admin", "customer__user", "site").get(
+        secret_hash=digest
+    )
+    switch_check(admin=grant.admin, customer=grant.customer, site=grant.site)
+    return grant
+
+
+def _unusable_reason(*, digest: str, site: Site) -> str:
+    grant = SwitchGrant.objects.filter(secret_hash=digest).only("site", "redeemed_at").first()
+    if grant is None:
+        return "This Switch to link is not valid."
+    if grant.site_id != site.pk:
+        return "This Switch to link was issued for another site."
+    if grant.redeemed_at is not None:
+        return "This Switch to link has already been used. Each link works once."
+    return f"This Switch to link has expired. Links work for {grant_lifetime()}."
+
+
+def impersonation_login(*, request: HttpRequest, grant: SwitchGrant) -> None:
+    """Start the impersonated session on this subsite through Django's login(): new session
+    key, rotated CSRF token.
+
+    login() fires user_logged_in, whose built-in receiver stamps user.last_login. We
+    restore the old value in the same transaction, so no reader ever sees the change and
+    an impersonation never counts as the customer's login. `request.impersonator` is set
+    before login() so any other login receiver can tell and skip."""
+    user = grant.customer.user
+    previous_last_login = user.last_login
+    now = timezone.now()
+    expires_at = now + timedelta(seconds=switch_session_seconds())
+    request.impersonator = grant.admin
+    with transaction.atomic():
+        login(request, user, backend=LOGIN_BACKEND)
+        User.objects.filter(pk=user.pk).update(last_login=previous_last_login)
+    user.last_login = previous_last_login
+    request.session[SESSION_KEY] = {
+        "admin": grant.admin_id,
+        "customer": grant.customer_id,
+        "grant": grant.pk,
+        "started": now.isoformat(),
+        "expires": expires_at.isoformat(),
+    }
+    # An absolute expiry: saving the session later does not push it further out.
+    request.session.set_expiry(expires_at)
+
+
+def impersonation_verify(
+    *, request: HttpRequest, impersonation: Impersonation
+) -> tuple[User | None, str | None]:
+    """The impersonating admin, or why this session must end now. Checked on every subsite
+    request, since the admin may have been deactivated or lost the permission meanwhile."""
+    if timezone.now() >= impersonation.expires_at:
+        return None, "Your Switch to session has expired."
+    if not settings.SWITCH_TO_ENABLED:
+        return None, "Switch to has been turned off on this network."
+    admin = User.objects.filter(pk=impersonation.admin_id).first()
+    if admin is None or not admin.is_network_admin:
+        return None, "Your Switch to session ended: the admin account is no longer a super admin."
+    user = request.user
+    if not user.is_authenticated or user.is_staff or user.is_superuser:
+        return None, "Your Switch to session ended: the customer's account can no longer be used."
+    site = request.tenant
+    if site.customer_id != impersonation.customer_id or not site.active:
+        return None, "Your Switch to session ended: the site no longer belongs to the customer."
+    return admin, None
+
+
+def impersonation_end(
+    *, request: HttpRequest, impersonation: Impersonation, reason: str, ip: str | None
+) -> None:
+    """Destroy the impersonated session server-side and record the end."""
+    site = request.tenant
+    customer = Customer.objects.select_related("user").filter(pk=impersonation.customer_id).first()
+    admin = User.objects.filter(pk=impersonation.admin_id).first()
+    event_record(
+        type=Event.Type.SWITCH_BACK,
+        message=f"Switched back from {_name(customer)} on {site.title}",
+        customer=customer,
+        subject=site,
+        actor=admin,
+        new={"site": site.pk, "grant": impersonation.grant_id, "reason": reason},
+        ip=ip,
+    )
+    logout(request)
+    request.impersonator = None
+
+
+def _name(customer: Customer | None) -> str:
+    return customer.user.display_name if customer is not None else "a deleted customer"
