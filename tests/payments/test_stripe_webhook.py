@@ -5,6 +5,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from stripe._http_client import RequestsClient
 
 from events.models import Event
 from memberships.models import Gateway
@@ -232,3 +234,26 @@ def test_only_post_is_allowed(network):
 def test_a_malformed_body_is_refused(network):
     assert _deliver("not json").status_code == 400
     assert not StripeEvent.objects.exists()
+
+
+def test_stripe_is_never_asked_while_a_transaction_is_open(stripe_payment, stripe_api, monkeypatch):
+    """A slow Stripe must not hold a payment's row lock (or any transaction) open: the
+    refunds are fetched before the webhook's transaction starts."""
+    payment = stripe_payment("29.00")
+    charge = _refunded_in_the_dashboard(stripe_api, payment, 1200)
+    del charge["refunds"]
+    outer = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+    request = RequestsClient.request
+
+    def spy(self, *args, **kwargs):
+        depths.append(len(connection.atomic_blocks) - outer)
+        return request(self, *args, **kwargs)
+
+    monkeypatch.setattr(RequestsClient, "request", spy)
+
+    _deliver(stripe_event("charge.refunded", charge))
+
+    payment.refresh_from_db()
+    assert payment.refunded_total == Decimal("12.00")
+    assert depths == [0]
