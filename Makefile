@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format seed bench bench-quick clean-data
+.PHONY: run test fuzz lint format seed bench bench-quick clean-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,17 @@ $(STAMP): pyproject.toml
 ## Set up, start the embedded PostgreSQL, migrate, seed the demo once, print the login, serve.
 run: $(STAMP)
 	$(PY) manage.py migrate_schemas --executor=multiprocessing --verbosity 0
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty --port $(PORT)
 	@echo "Serving the network admin at http://network.localhost:$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite (real PostgreSQL, localstripe, Chromium), on both cores.
 test: $(STAMP)
 	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+## Every form fed generated input: 500 examples per form (13,500 in all); `make test` runs 25.
+fuzz: $(STAMP)
+	$(VENV)/bin/pytest -n 2 tests/fuzz --hypothesis-profile=fuzz
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

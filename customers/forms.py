@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 
 from customers.models import CUSTOMER_SORTS, DEFAULT_SORT, Customer, CustomerQuerySet, User
-from customers.services import BILLING_FIELDS, BILLING_REQUIRED
+from customers.services import BILLING_FIELDS, BILLING_REQUIRED, email_problem, username_problem
+from customers.throttle import lockout_message
 
 PAGE_SIZES = (25, 50, 100)
 # A form EmailField takes up to 320 characters; the column holds fewer.
@@ -72,22 +76,69 @@ class PlainLabels:
         super().__init__(*args, **kwargs)
 
 
+class LockoutMessageMixin:
+    """A login form that says so when django-axes has locked the attempt out, instead of
+    "wrong username or password" (customers.throttle)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                raise forms.ValidationError(lockout_message(), code="locked_out") from None
+            raise
+
+
+class LoginForm(LockoutMessageMixin, AuthenticationForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Username or email"
+
+
+class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):
+    """Django admin's login, throttled like ours."""
+
+
 class AccountFieldsMixin:
-    """Username and email stay unique across the network, whatever their case."""
+    """Username and email stay unique across the network, whatever their case, and
+    neither may be another account's other login name: one handle, one account."""
 
     editing_user: User | None = None
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
-        if User.objects.username_taken(username, exclude=self.editing_user):
-            raise forms.ValidationError("That username is already taken.")
+        problem = username_problem(username, user=self.editing_user)
+        if problem:
+            raise forms.ValidationError(problem)
         return username
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
-        if User.objects.email_taken(email, exclude=self.editing_user):
-            raise forms.ValidationError("That email address already belongs to an account.")
+        problem = email_problem(email, user=self.editing_user)
+        if problem:
+            raise forms.ValidationError(problem)
         return email
+
+
+class AdminAccountFieldsMixin(AccountFieldsMixin):
+    """Django admin's account forms keep the same rules as ours."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing_user = self.instance if self.instance.pk else None
+
+    def clean_email(self) -> str:
+        if not self.cleaned_data.get("email"):
+            return ""  # accounts made in Django admin may have no email
+        return super().clean_email()
+
+
+class AdminUserCreationForm(AdminAccountFieldsMixin, auth_forms.AdminUserCreationForm):
+    pass
+
+
+class AdminUserChangeForm(AdminAccountFieldsMixin, auth_forms.UserChangeForm):
+    pass
 
 
 class CustomerAddForm(PlainLabels, AccountFieldsMixin, forms.Form):

@@ -50,6 +50,12 @@ class NetworkUserManager(UserManager):
             models.Q(username_upper=upper) | models.Q(email_upper=upper)
         )
 
+    def for_login(self, handle: str) -> User | None:
+        """The one account a login handle names: a handle with "@" is tried as an email
+        first, then as a username (Django's username validator allows "@" too)."""
+        user = self.with_email(handle).first() if "@" in handle else None
+        return user if user is not None else self.with_username(handle).first()
+
     def username_taken(self, username: str, *, exclude: User | None = None) -> bool:
         return _others(self.with_username(username), exclude).exists()
 

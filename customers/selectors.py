@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
 
 from customers.models import Customer, LoginRecord
 
@@ -47,3 +50,30 @@ def customer_recent_ips(customer: Customer, limit: int = RECENT_IPS) -> list[See
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class Failures:
+    count: int
+    last_at: datetime | None
+
+    @property
+    def locked(self) -> bool:
+        return self.count >= settings.AXES_FAILURE_LIMIT
+
+    @property
+    def locked_until(self) -> datetime | None:
+        if not self.locked or self.last_at is None:
+            return None
+        return self.last_at + settings.AXES_COOLOFF_TIME
+
+
+def login_failures(*, key: str | None = None, ip: str | None = None) -> Failures:
+    """Failed logins within the cool-off counted against an account's key or an IP, as
+    axes counts them."""
+    attempts = AccessAttempt.objects.filter(
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+    )
+    attempts = attempts.filter(username=key) if key is not None else attempts.filter(ip_address=ip)
+    totals = attempts.aggregate(count=Sum("failures_since_start"), last_at=Max("attempt_time"))
+    return Failures(count=totals["count"] or 0, last_at=totals["last_at"])

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from axes.models import AccessAttempt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.models import Customer, LoginRecord, User
+from customers.selectors import login_failures
 from customers.signals import email_verified
 from events.models import Event
 from events.services import event_record
@@ -28,13 +30,33 @@ BILLING_REQUIRED = ("billing_email", "address_line_1", "postal_code", "country")
 
 
 def _account_unique_or_raise(*, username: str, email: str, user: User | None = None) -> None:
+    """One login name, one account: a username or an email is refused when another
+    account logs in with it, as its username or as its email."""
     errors = {}
-    if User.objects.username_taken(username, exclude=user):
-        errors["username"] = "That username is already taken."
-    if email and User.objects.email_taken(email, exclude=user):
-        errors["email"] = "That email address already belongs to an account."
+    username_error = username_problem(username, user=user)
+    if username_error:
+        errors["username"] = username_error
+    email_error = email_problem(email, user=user) if email else None
+    if email_error:
+        errors["email"] = email_error
     if errors:
         raise ValidationError(errors)
+
+
+def username_problem(username: str, *, user: User | None = None) -> str | None:
+    if User.objects.username_taken(username, exclude=user):
+        return "That username is already taken."
+    if User.objects.email_taken(username, exclude=user):
+        return "That username is another account's email address."
+    return None
+
+
+def email_problem(email: str, *, user: User | None = None) -> str | None:
+    if User.objects.email_taken(email, exclude=user):
+        return "That email address already belongs to an account."
+    if User.objects.username_taken(email, exclude=user):
+        return "That email address is another account's username."
+    return None
 
 
 def _save_account(user: User, **update_fields_kw) -> None:
@@ -308,6 +330,52 @@ def customer_login_record(
         ip=ip,
     )
     return record
+
+
+@transaction.atomic
+def login_lockout_record(*, key: str | None, ip: str | None, host: str) -> Event:
+    """The failed login that locked an account or an IP out (customers.throttle). An
+    account's lockout is recorded on its customer, when it has one."""
+    account = login_failures(key=key) if key is not None else None
+    if account is not None and account.locked:
+        user = User.objects.with_username(key).select_related("customer").first()
+        customer = getattr(user, "customer", None) if user is not None else None
+        message = f"Login to {key} locked after {account.count} failed attempts on {host}"
+        failures = account.count
+    else:
+        customer = None
+        failures = login_failures(ip=ip).count
+        source = ip or "an unknown address"
+        message = f"Logins from {source} locked after {failures} failed attempts"
+    return event_record(
+        type=Event.Type.LOGIN_LOCKED,
+        message=message + (f" from {ip}" if ip and customer is not None else ""),
+        customer=customer,
+        subject=customer,
+        new={"username": key, "ip": ip, "host": host, "failures": failures},
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def customer_login_unlock(*, customer: Customer, actor: User | None, ip: str | None = None) -> int:
+    """Forget the failed logins counted against the customer's account, which lifts its
+    lockout. Returns how many failures were forgotten."""
+    current = _locked(customer)
+    failures = login_failures(key=current.user.username).count
+    deleted, _ = AccessAttempt.objects.filter(username=current.user.username).delete()
+    if not deleted:
+        return 0
+    event_record(
+        type=Event.Type.LOGIN_UNLOCKED,
+        message=f"Login lockout cleared ({failures} failed attempts forgotten)",
+        customer=current,
+        subject=current,
+        actor=actor,
+        old={"failures": failures},
+        ip=ip,
+    )
+    return failures
 
 
 def _label(name: str) -> str:

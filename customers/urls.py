@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/options/", views.customer_options, name="options"),
     path("<int:pk>/billing/", views.customer_billing, name="billing"),
     path("<int:pk>/fields/", views.customer_fields, name="fields"),
+    path("<int:pk>/login-unlock/", views.customer_login_unlock, name="login_unlock"),
 ]

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -15,7 +14,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from customers import selectors, services
 from customers.forms import (
@@ -24,13 +22,14 @@ from customers.forms import (
     CustomerFieldsForm,
     CustomerListFilters,
     CustomerOptionsForm,
+    LoginForm,
 )
 from customers.login_capture import login_capture
 from customers.models import Customer
 from events.selectors import customer_events_page
 from network import paging
 from network.access import network_admin_required
-from network.http import PkUrl, client_ip
+from network.http import PkUrl, client_ip, post_or_redirect
 from network.paging import capped_counts, page_fetch, page_number
 
 EXPORT_CHUNK = 2000
@@ -234,8 +233,23 @@ def _detail_page(
         "events": customer_events_page(customer.pk, request.GET),
         "recent_ips": recent_ips,
         "latest_ip": recent_ips[0] if recent_ips else None,
+        "login_failures": selectors.login_failures(key=customer.user.username),
     }
     return render(request, "customers/detail.html", context, status=status)
+
+
+@network_admin_required
+@post_or_redirect("customers:detail", "#last-login")
+def customer_login_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(pk)
+    forgotten = services.customer_login_unlock(
+        customer=customer, actor=request.user, ip=client_ip(request)
+    )
+    if forgotten:
+        messages.success(request, "Login lockout cleared.")
+    else:
+        messages.info(request, "There were no failed logins to clear.")
+    return redirect(f"{customer.get_absolute_url()}#last-login")
 
 
 def _saved(request: HttpRequest, customer: Customer, changed: bool, what: str, anchor: str):
@@ -247,7 +261,7 @@ def _saved(request: HttpRequest, customer: Customer, changed: bool, what: str, a
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("customers:detail", "#customer-options")
 def customer_options(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(pk)
     form = CustomerOptionsForm(request.POST)
@@ -260,7 +274,7 @@ def customer_options(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("customers:detail", "?tab=billing#customer-options")
 def customer_billing(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(pk)
     # A stand-in instance: the form validates without touching the customer the page
@@ -284,7 +298,7 @@ def customer_billing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("customers:detail", "#fields")
 def customer_fields(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(pk)
     form = CustomerFieldsForm(request.POST, customer=customer)
@@ -311,12 +325,6 @@ def customer_fields(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, customer, fields_form=form, status=400)
 
 
-class LoginForm(AuthenticationForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Username or email"
-
-
 class LoginView(auth_views.LoginView):
     """The login form of the network host and of every subsite.
 
@@ -328,7 +336,18 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = False
 
-    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+    def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)
         login_capture(self.request, form.get_user())
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """The network host's logout: back to our login page, saying so."""
+
+    next_page = "login"
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You are logged out.")
         return response

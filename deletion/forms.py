@@ -9,6 +9,9 @@ REASSIGN = "reassign"
 
 
 class CustomerDeleteForm(forms.Form):
+    # The error summary's link for a missing recipient leads to the recipient search.
+    error_anchors = {"reassign_to": "reassign-q"}
+
     option = forms.ChoiceField(
         choices=[
             (DELETE_EVERYTHING, "Delete everything"),

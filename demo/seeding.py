@@ -80,16 +80,14 @@ class SeedReport:
     seconds: float = 0.0
     skipped: bool = False
 
-    def logins_text(self) -> str:
+    def logins_text(self, port: int = DEMO_PORT) -> str:
         lines = [
             f"Super admin: {self.admin.username} ({self.admin.email}) / {self.admin_password}",
-            f"  → http://{settings.NETWORK_HOST}:{DEMO_PORT}/",
+            f"  → http://{settings.NETWORK_HOST}:{port}/",
         ]
         if self.owners:
             lines.append(f"Site owners (password {self.owner_password}):")
-            lines += [
-                f"  {email} → http://{host}:{DEMO_PORT}/dashboard/" for email, host in self.owners
-            ]
+            lines += [f"  {email} → http://{host}:{port}/dashboard/" for email, host in self.owners]
         return "\n".join(lines)
 
 
@@ -315,7 +313,7 @@ def _site_owners_reset(owner_password: str) -> list[tuple[str, str]]:
     return owners
 
 
-def print_report(report: SeedReport, stream: TextIO = sys.stdout) -> None:
+def print_report(report: SeedReport, stream: TextIO = sys.stdout, port: int = DEMO_PORT) -> None:
     if report.skipped:
         stream.write("Customers exist already; seeding skipped (--if-empty).\n")
     else:
@@ -323,4 +321,4 @@ def print_report(report: SeedReport, stream: TextIO = sys.stdout) -> None:
             f"Seeded {report.customers:,} customers ({report.rows:,} rows) "
             f"in {report.seconds:,.1f} s.\n"
         )
-    stream.write(report.logins_text() + "\n")
+    stream.write(report.logins_text(port) + "\n")

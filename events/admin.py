@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from events.models import Event
+from network.admin import CheckedLookupsMixin
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     """Read-only: the event log is append-only, and only the services that make a change
     append to it (events.services.event_record)."""
 

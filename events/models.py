@@ -19,6 +19,8 @@ class Event(models.Model):
         EMAIL_VERIFICATION = "customer.email_verification", "Email verification changed"
         CUSTOMER_DELETED = "customer.deleted", "Customer deleted"
         LOGIN = "customer.login", "Logged in"
+        LOGIN_LOCKED = "customer.login_locked", "Login locked out"
+        LOGIN_UNLOCKED = "customer.login_unlocked", "Login lockout cleared"
         SWITCH_TO = "switch.start", "Switched to"
         SWITCH_BACK = "switch.end", "Switched back"
         MEMBERSHIP_CREATED = "membership.created", "Membership created"

@@ -26,6 +26,7 @@ class MembershipStatusForm(forms.Form):
 
 
 class MembershipReassignForm(forms.Form):
+    error_anchors = {"customer": "customer-q"}  # the error summary links to the search
     customer = forms.IntegerField(label="Customer ID", min_value=1)
 
     def clean_customer(self) -> Customer:
@@ -57,6 +58,7 @@ class MembershipAddonForm(forms.Form):
 
 
 class AddonQuantityForm(forms.Form):
+    error_anchors = {"quantity": "addon-quantity"}  # the input of the row being edited
     quantity = forms.IntegerField(min_value=1, max_value=9999)
 
 

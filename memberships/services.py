@@ -12,6 +12,7 @@ from customers.models import Customer
 from events.models import Event
 from events.services import event_record
 from memberships.models import Membership, MembershipAddon, Product
+from memberships.signals import membership_reassigned
 
 # What the Billing and Dates blocks may change through membership_update().
 EDITABLE_FIELDS = frozenset(
@@ -146,6 +147,9 @@ def membership_reassign(
     now = timezone.now()
     sites = membership.sites.update(customer=customer, updated_at=now)
     payments = membership.payments.update(customer=customer, updated_at=now)
+    membership_reassigned.send(
+        sender=Membership, membership=membership, previous=previous, actor=actor, ip=ip
+    )
     old = {"customer": previous.pk, "customer_label": str(previous)}
     new = {
         "customer": customer.pk,

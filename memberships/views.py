@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from customers.models import User
 from events.selectors import subject_history
@@ -27,7 +26,7 @@ from memberships.forms import (
 from memberships.models import Membership, MembershipAddon
 from network.access import network_admin_required
 from network.forms import add_service_errors
-from network.http import client_ip
+from network.http import client_ip, post_or_redirect
 
 SEARCH_RESULTS = 8
 
@@ -109,7 +108,7 @@ def _who(request: HttpRequest) -> dict:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("memberships:detail", "#status")
 def membership_status(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -126,7 +125,7 @@ def membership_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("memberships:detail", "#customer")
 def membership_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -143,7 +142,7 @@ def membership_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("memberships:detail", "#products")
 def membership_plan(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -160,7 +159,7 @@ def membership_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("memberships:detail", "#products")
 def membership_addon_add(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -186,7 +185,7 @@ def _addon_for_admin(membership: Membership, addon_pk: int) -> MembershipAddon:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("memberships:detail", "#products")
 def membership_addon_quantity(request: HttpRequest, pk: int, addon_pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     addon = _addon_for_admin(membership, addon_pk)
@@ -205,7 +204,7 @@ def membership_addon_quantity(request: HttpRequest, pk: int, addon_pk: int) -> H
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("memberships:detail", "#products")
 def membership_addon_remove(request: HttpRequest, pk: int, addon_pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     addon = _addon_for_admin(membership, addon_pk)
@@ -215,7 +214,7 @@ def membership_addon_remove(request: HttpRequest, pk: int, addon_pk: int) -> Htt
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("memberships:detail", "#billing")
 def membership_billing(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(
@@ -232,7 +231,7 @@ def membership_billing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("memberships:detail", "#dates")
 def membership_dates(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_for_admin(pk)
     return _apply(

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.request import split_domain_port
 from django.urls import reverse
 from ipware import get_client_ip
@@ -83,3 +85,21 @@ class PkUrl:
 
     def for_pk(self, pk: int) -> str:
         return f"{self.head}{pk}{self.tail}"
+
+
+def post_or_redirect(page: str, anchor: str = "") -> Callable:
+    """A form's POST-only address opened with GET (a reload or a shared link after a
+    failed save) leads to the form's page (URL name `page`, same pk) instead of a bare
+    405. Goes inside the access check, which stays outermost."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method != "POST":
+                return HttpResponseRedirect(reverse(page, kwargs={"pk": kwargs["pk"]}) + anchor)
+            return view(request, *args, **kwargs)
+
+        wrapped.leads_to = page  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate

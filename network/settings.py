@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from network import embedded_db
@@ -18,19 +19,26 @@ else:
 NETWORK_HOST = env_str("NETWORK_HOST", "network.localhost")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [".localhost", "127.0.0.1", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "network.errors.csrf_failure"  # a page in the product's look
 
 # --- Tenancy: the network is the public schema; each Site is a schema of its own.
 SHARED_APPS = [
-    "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.admin",
+    # After admin: Django admin's own index and app list, not django-tenants' copies with
+    # inline styles, which the Content-Security-Policy refuses. Its `migrate` still
+    # replaces Django's: no app before it has one.
+    "django_tenants",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
     "django_countries",
+    # Failed logins and lockouts: public schema only; subsites read it through their
+    # search path, so one lock holds on every host.
+    "axes",
     "network",
     "customers",
     "memberships",
@@ -56,18 +64,24 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # django-tenants forgets the cached path on rollback and savepoint rollback.
 TENANT_LIMIT_SET_CALLS = True
 
+# The security headers come first, so that the tenant middleware's own answers (an
+# unknown or disallowed host) carry them too; static files are the same on every host.
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "network.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "network.errors.MethodNotAllowedPageMiddleware",
     "sites.middleware.InactiveSiteMiddleware",
     "switch.middleware.ImpersonationMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -96,6 +110,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "customers.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# Django admin's own "Log out" lands on our login page too (subsites name their own).
+LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -114,8 +130,43 @@ SESSION_COOKIE_SECURE = PRODUCTION
 if env_bool("BEHIND_TLS_PROXY", PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_SECURE = PRODUCTION
+# https only, in production: redirect plain http and send HSTS. Turn both off
+# (SECURE_SSL_REDIRECT=off, SECURE_HSTS_SECONDS=0) when the TLS proxy does them itself.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [])
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
+# HSTS reaches our customers' own domains too: whether it covers their other subdomains,
+# or puts their domain on the browsers' preload list, is theirs to decide, not ours.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script, style or event handler anywhere: the JavaScript is static/js/app.js.
+# No form-action: Switch to posts its hand-off form to the subsite's host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -163,4 +214,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-AUTHENTICATION_BACKENDS = ["customers.backends.EmailOrUsernameBackend"]
+# The throttle comes first: a locked-out attempt is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "customers.backends.LoginThrottleBackend",
+    "customers.backends.EmailOrUsernameBackend",
+]
+
+# --- Login throttling (django-axes), on every login form: the network's, each subsite's
+# and Django admin's. Failures count per account and, separately, per client IP (our
+# trusted-proxy reading of it); either reaching the limit locks for the cool-off.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "network.http.client_ip"
+# One account whatever handle was typed (username or email, any case).
+AXES_USERNAME_CALLABLE = "customers.throttle.login_key"
+# The login form shows the lockout itself (customers.forms.LockoutMessageMixin); the
+# middleware only turns its status into 429.
+AXES_LOCKOUT_CALLABLE = "customers.throttle.lockout_response"
+# Logging in must not wipe the failures counted against this IP: an attacker with an
+# account of their own could reset their IP's count between guesses at others'.
+AXES_RESET_ON_SUCCESS = False
+# We keep our own record of logins (LoginRecord); Django admin does not offer axes'
+# tables, whose deletes would clear a lockout without an event (the customer page does).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False

@@ -1,16 +1,15 @@
 """URLs of the network host (the public schema): the network admin."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from customers.views import LoginView
+from customers.views import LoginView, LogoutView
 from network import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
     path("customers/", include("deletion.urls")),

@@ -1,10 +1,13 @@
 """Talking to payment gateways. Each gateway refunds a Refund we have already recorded and
-answers with the gateway's own id for it, or raises GatewayError with a message for people."""
+answers with where that refund stands (GatewayRefund), or raises GatewayError with a
+message for people when the gateway refused it outright."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import stripe
 from django.conf import settings
@@ -24,6 +27,31 @@ THREE_DECIMAL_CURRENCIES = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 
 class GatewayError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class GatewayRefund:
+    """A refund as the gateway sees it: its id there and one of our Refund statuses."""
+
+    id: str
+    status: str
+    failure_message: str = ""
+
+
+def stripe_refund_state(stripe_refund: Any) -> GatewayRefund:
+    """Stripe's refund statuses in our words. `pending` and `requires_action` are not
+    settled yet, so they stay pending here and keep their amount held back; `failed` and
+    `canceled` give the amount back, with Stripe's reason."""
+    status = stripe_refund.status
+    if status == "succeeded":
+        return GatewayRefund(stripe_refund.id, Refund.Status.SUCCEEDED)
+    if status in ("failed", "canceled"):
+        reason = getattr(stripe_refund, "failure_reason", None)
+        because = f" ({str(reason).replace('_', ' ')})" if reason else ""
+        return GatewayRefund(
+            stripe_refund.id, Refund.Status.FAILED, f"Stripe {status} the refund{because}."
+        )
+    return GatewayRefund(stripe_refund.id, Refund.Status.PENDING)
 
 
 def minor_unit_exponent(currency: str) -> int:
@@ -59,12 +87,12 @@ def stripe_client() -> stripe.StripeClient:
     )
 
 
-def _refund_manually(refund: Refund) -> str:
+def _refund_manually(refund: Refund) -> GatewayRefund:
     """The money goes back outside the product (bank transfer, cash); we only record it."""
-    return ""
+    return GatewayRefund("", Refund.Status.SUCCEEDED)
 
 
-def _refund_with_stripe(refund: Refund) -> str:
+def _refund_with_stripe(refund: Refund) -> GatewayRefund:
     payment = refund.payment
     reference = payment.gateway_payment_id
     if not reference:
@@ -81,17 +109,32 @@ def _refund_with_stripe(refund: Refund) -> str:
         )
     except stripe.StripeError as error:
         raise GatewayError(f"Stripe refused the refund: {error.user_message or error}") from error
-    if result.status in ("failed", "canceled"):
-        raise GatewayError(f"Stripe refused the refund (status {result.status}).")
-    return result.id
+    return stripe_refund_state(result)
 
 
-REFUNDERS: dict[str, Callable[[Refund], str]] = {
+def stripe_refund_find(refund: Refund) -> Any | None:
+    """Stripe's current refund for our record: by its id, or, when our write of that id
+    never happened (a crash right after Stripe answered), by the key in its metadata."""
+    client = stripe_client()
+    if refund.gateway_refund_id:
+        return client.v1.refunds.retrieve(refund.gateway_refund_id)
+    reference = refund.payment.gateway_payment_id
+    if not reference:
+        return None
+    target = {"payment_intent": reference} if reference.startswith("pi_") else {"charge": reference}
+    for candidate in client.v1.refunds.list(params={**target, "limit": 100}).auto_paging_iter():
+        metadata = candidate.metadata.to_dict() if candidate.metadata else {}
+        if metadata.get("network_refund") == str(refund.key):
+            return candidate
+    return None
+
+
+REFUNDERS: dict[str, Callable[[Refund], GatewayRefund]] = {
     Gateway.MANUAL: _refund_manually,
     Gateway.FREE: _refund_manually,
     Gateway.STRIPE: _refund_with_stripe,
 }
 
 
-def gateway_refund(refund: Refund) -> str:
+def gateway_refund(refund: Refund) -> GatewayRefund:
     return REFUNDERS[refund.gateway](refund)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
+import stripe
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -10,9 +13,16 @@ from django.utils import timezone
 
 from events.models import Event
 from events.services import event_record
-from memberships.models import Membership
+from memberships.models import Gateway, Membership
 from memberships.services import membership_status_change
-from payments.gateways import GatewayError, gateway_refund, has_minor_unit_precision
+from payments.gateways import (
+    GatewayError,
+    GatewayRefund,
+    gateway_refund,
+    has_minor_unit_precision,
+    stripe_refund_find,
+    stripe_refund_state,
+)
 from payments.models import (
     INVOICEABLE_STATUSES,
     REFUNDABLE_STATUSES,
@@ -195,11 +205,14 @@ def payment_refund(
 ) -> tuple[Refund, bool]:
     """Refund through the payment's gateway. Returns the refund and whether this call made
     it (False: the same form was submitted before, and that first attempt is returned).
+    The refund comes back succeeded, or pending while the gateway has not settled it (its
+    amount stays held back until the webhook or reconcile_refunds settles it); a refusal
+    raises RefundFailed.
 
     Three steps, so that no database transaction stays open while the gateway is called:
     record a pending Refund under the payment's row lock (a second submit of the same form
     carries the same key and gets the first attempt back); ask the gateway with an
-    idempotency key derived from that record; then apply the outcome under the lock again.
+    idempotency key derived from that record; then settle the answer under the lock again.
     """
     refund, created = _refund_open(
         payment=payment,
@@ -212,13 +225,15 @@ def payment_refund(
     if not created:
         return refund, False
     try:
-        gateway_refund_id = gateway_refund(refund)
+        state = gateway_refund(refund)
     except GatewayError as error:
         refund.status = Refund.Status.FAILED
         refund.failure_message = str(error)[:500]
         refund.save(update_fields=["status", "failure_message", "updated_at"])
         raise RefundFailed(refund) from error
-    refund = refund_complete(refund=refund, gateway_refund_id=gateway_refund_id, actor=actor, ip=ip)
+    refund, _ = refund_settle(refund=refund, state=state, actor=actor, ip=ip)
+    if refund.status == Refund.Status.FAILED:
+        raise RefundFailed(refund)
     return refund, True
 
 
@@ -271,21 +286,48 @@ def pending_refunds_total(payment: Payment) -> Decimal:
 
 
 @transaction.atomic
-def refund_complete(
-    *, refund: Refund, gateway_refund_id: str, actor=None, ip: str | None = None
-) -> Refund:
-    """Apply a refund the gateway confirmed. Idempotent: the webhook and the request that
-    made the refund may both get here, and only the first one counts."""
+def refund_settle(
+    *, refund: Refund, state: GatewayRefund, actor=None, ip: str | None = None
+) -> tuple[Refund, bool]:
+    """Bring our refund to where the gateway says it stands; also says whether this call
+    changed its status. The request that made the refund, the webhook and
+    reconcile_refunds may all bring the same news at the same moment: the payment's row
+    lock makes them take turns, and only a change counts.
+
+    Pending keeps the amount held back. Succeeded counts it on the payment, once. Failed
+    (or canceled) gives the amount back, and takes it off the payment again if it had
+    been counted: Stripe can fail a refund after it succeeded. A failure the gateway
+    reported is final; only a failure we recorded because the call itself broke (so the
+    gateway never gave us an id) can still turn out to have succeeded."""
     payment = _locked(refund.payment)
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
-    if refund.status == Refund.Status.SUCCEEDED:
-        return refund
-    refund.status = Refund.Status.SUCCEEDED
-    refund.gateway_refund_id = gateway_refund_id
-    refund.failure_message = ""
-    refund.save(update_fields=["status", "gateway_refund_id", "failure_message", "updated_at"])
-    refund_apply(payment=payment, refund=refund, actor=actor, ip=ip)
-    return refund
+    old = refund.status
+    reported_failure = old == Refund.Status.FAILED and bool(refund.gateway_refund_id)
+    if state.id and refund.gateway_refund_id != state.id:
+        refund.gateway_refund_id = state.id
+        refund.save(update_fields=["gateway_refund_id", "updated_at"])
+    if state.status == old or state.status == Refund.Status.PENDING or reported_failure:
+        return refund, False
+    refund.status = state.status
+    refund.failure_message = state.failure_message[:500]
+    refund.save(update_fields=["status", "failure_message", "updated_at"])
+    if state.status == Refund.Status.SUCCEEDED:
+        refund_apply(payment=payment, refund=refund, actor=actor, ip=ip)
+    elif old == Refund.Status.SUCCEEDED:
+        _refund_unapply(payment=payment, refund=refund, actor=actor, ip=ip)
+    elif old == Refund.Status.PENDING:
+        event_record(
+            type=Event.Type.PAYMENT_UPDATED,
+            message=f"Refund of {refund.amount} {payment.currency} on {payment.reference} "
+            f"failed: {refund.failure_message} It can be refunded again.",
+            customer=payment.customer,
+            subject=payment,
+            actor=actor,
+            old={"refund": refund.pk, "refund_status": old},
+            new={"refund": refund.pk, "refund_status": refund.status},
+            ip=ip,
+        )
+    return refund, True
 
 
 def refund_apply(*, payment: Payment, refund: Refund, actor, ip: str | None) -> None:
@@ -325,3 +367,69 @@ def refund_apply(*, payment: Payment, refund: Refund, actor, ip: str | None) -> 
             actor=actor,
             ip=ip,
         )
+
+
+def _refund_unapply(*, payment: Payment, refund: Refund, actor, ip: str | None) -> None:
+    """Take back a counted refund that failed afterwards; the caller holds the payment."""
+    old = {"status": payment.status, "refunded_total": str(payment.refunded_total)}
+    payment.refunded_total -= refund.amount
+    payment.status = (
+        Payment.Status.PARTIALLY_REFUNDED
+        if payment.refunded_total > ZERO
+        else Payment.Status.COMPLETED
+    )
+    payment.save(update_fields=["refunded_total", "status", "updated_at"])
+    event_record(
+        type=Event.Type.PAYMENT_UPDATED,
+        message=f"Refund of {refund.amount} {payment.currency} on {payment.reference} "
+        f"failed after it succeeded: {refund.failure_message} The money was not returned.",
+        customer=payment.customer,
+        subject=payment,
+        actor=actor,
+        old={**old, "refund": refund.pk, "refund_status": Refund.Status.SUCCEEDED},
+        new={
+            "status": payment.status,
+            "refunded_total": str(payment.refunded_total),
+            "refund": refund.pk,
+            "refund_status": refund.status,
+        },
+        ip=ip,
+    )
+
+
+def stripe_refunds_reconcile(*, unknown_after: timedelta) -> Counter[str]:
+    """Ask Stripe where each pending Stripe refund stands and settle it, e.g. one left
+    pending by a crash between Stripe's answer and our write. Each refund is fetched
+    first, with no transaction open, then settled under its payment's lock, where
+    refund_settle checks again: two runs at once count nothing twice.
+
+    A refund Stripe has no record of is failed once it is older than `unknown_after`
+    (younger, its request may still be on its way to Stripe)."""
+    outcomes: Counter[str] = Counter()
+    cutoff = timezone.now() - unknown_after
+    pending = (
+        Refund.objects.filter(gateway=Gateway.STRIPE, status=Refund.Status.PENDING)
+        .select_related("payment")
+        .order_by("pk")
+    )
+    for refund in pending:
+        try:
+            found = stripe_refund_find(refund)
+        except (stripe.StripeError, GatewayError):
+            outcomes["errors"] += 1
+            continue
+        if found is not None:
+            state = stripe_refund_state(found)
+        elif refund.created_at < cutoff:
+            state = GatewayRefund("", Refund.Status.FAILED, "Stripe has no record of this refund.")
+        else:
+            outcomes["not at Stripe yet"] += 1
+            continue
+        settled, changed = refund_settle(refund=refund, state=state)
+        if changed:
+            outcomes[settled.status] += 1
+        elif settled.status == Refund.Status.PENDING:
+            outcomes["still pending"] += 1
+        else:
+            outcomes["settled meanwhile"] += 1
+    return outcomes

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.selectors import subject_history
 from network.access import network_admin_required
 from network.forms import add_service_errors
-from network.http import client_ip
+from network.http import client_ip, post_or_redirect
 from payments import services
 from payments.forms import PaymentDetailsForm, PaymentStatusForm, RefundForm
 from payments.invoices import invoice_pdf
@@ -68,7 +68,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("payments:detail", "#status")
 def payment_status(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     form = PaymentStatusForm(request.POST)
@@ -89,7 +89,7 @@ def payment_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("payments:detail", "#details")
 def payment_update(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     form = PaymentDetailsForm(request.POST, payment=payment)
@@ -107,7 +107,7 @@ def payment_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("payments:detail", "#refund")
 def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     form = RefundForm(request.POST, payment=payment)
@@ -138,6 +138,13 @@ def _refund_message(request: HttpRequest, refund: Refund, created: bool) -> None
             "nothing more was refunded.",
         )
         return
+    if refund.status == Refund.Status.PENDING:
+        messages.info(
+            request,
+            f"{refund.get_gateway_display()} is processing the refund of {amount}; it counts "
+            "once settled, and until then that amount cannot be refunded again.",
+        )
+        return
     text = f"Refunded {amount} of {refund.payment.reference}."
     if refund.cancel_membership and refund.payment.membership_id:
         text += " The membership is cancelled."
@@ -145,7 +152,7 @@ def _refund_message(request: HttpRequest, refund: Refund, created: bool) -> None
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("payments:detail")
 def payment_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     try:

@@ -1,5 +1,6 @@
-"""Stripe webhook events: refunds and charges made outside the product, reconciled onto
-our payments. The view verifies the signature; this module only sees genuine events."""
+"""Stripe webhook events: our refunds follow Stripe's state (pending, succeeded, failed),
+and refunds and charges made outside the product are reconciled onto our payments. The
+view verifies the signature; this module only sees genuine events."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from django.db import IntegrityError, transaction
 from events.models import Event
 from events.services import event_record
 from memberships.models import Gateway
-from payments.gateways import from_minor_units, stripe_client
+from payments.gateways import from_minor_units, stripe_client, stripe_refund_state
 from payments.models import Payment, Refund, StripeEvent
-from payments.services import refund_apply, refund_complete
+from payments.services import pending_refunds_total, refund_settle
 
 # A handler gets the event's object and what FETCHES fetched for it (or None).
 Handler = Callable[[stripe.StripeObject, Any], None]
@@ -47,20 +48,25 @@ def stripe_event_handle(event: stripe.Event) -> bool:
     return True
 
 
-def _payments_of(charge: stripe.StripeObject):
-    references = [charge.id]
-    payment_intent = getattr(charge, "payment_intent", None)
-    if isinstance(payment_intent, str):
-        references.append(payment_intent)
-    elif payment_intent is not None:
-        references.append(payment_intent.id)
-    return Payment.objects.filter(gateway=Gateway.STRIPE, gateway_payment_id__in=references)
+def _id(value: Any) -> str | None:
+    """A Stripe reference, whether the payload carries it as an id or expanded."""
+    return value if isinstance(value, str) or value is None else value.id
 
 
-def _payment_for(charge: stripe.StripeObject) -> Payment | None:
-    """Our payment of the charge, locked until the transaction ends."""
+def _charge_references(charge: stripe.StripeObject) -> tuple[str | None, ...]:
+    return charge.id, _id(getattr(charge, "payment_intent", None))
+
+
+def _payments_of(*references: str | None):
+    return Payment.objects.filter(
+        gateway=Gateway.STRIPE, gateway_payment_id__in=[r for r in references if r]
+    )
+
+
+def _payment_for(*references: str | None) -> Payment | None:
+    """Our payment of the charge or payment intent, locked until the transaction ends."""
     return (
-        _payments_of(charge)
+        _payments_of(*references)
         .select_for_update(of=("self",))
         .select_related("customer__user", "membership")
         .order_by("pk")
@@ -70,7 +76,7 @@ def _payment_for(charge: stripe.StripeObject) -> Payment | None:
 
 def _charge_status(status: str) -> Handler:
     def handle(charge: stripe.StripeObject, _fetched: None) -> None:
-        payment = _payment_for(charge)
+        payment = _payment_for(*_charge_references(charge))
         if payment is None or payment.status != Payment.Status.PENDING:
             return
         payment.status = status
@@ -89,38 +95,53 @@ def _charge_status(status: str) -> Handler:
 
 
 def _charge_refunded(charge: stripe.StripeObject, refunds: list[stripe.StripeObject]) -> None:
-    payment = _payment_for(charge)
+    payment = _payment_for(*_charge_references(charge))
     if payment is None:
         return
     for stripe_refund in refunds:
-        if stripe_refund.status not in ("succeeded", "pending"):
-            continue
-        ours = _our_refund(payment, stripe_refund)
-        if ours is not None:
-            if ours.status != Refund.Status.SUCCEEDED:
-                refund_complete(refund=ours, gateway_refund_id=stripe_refund.id)
-                payment.refresh_from_db()
-            continue
+        _refund_follow(payment, stripe_refund)
+
+
+def _refund_updated(stripe_refund: stripe.StripeObject, _fetched: None) -> None:
+    """charge.refund.updated, and the refund.* events of newer API versions: the refund
+    itself, with its status now."""
+    payment = _payment_for(
+        _id(getattr(stripe_refund, "charge", None)),
+        _id(getattr(stripe_refund, "payment_intent", None)),
+    )
+    if payment is not None:
+        _refund_follow(payment, stripe_refund)
+
+
+def _refund_follow(payment: Payment, stripe_refund: stripe.StripeObject) -> None:
+    """Settle our refund as Stripe has it. A refund made in Stripe, not through the
+    product, is recorded first (pending or succeeded; a failed one changed nothing)."""
+    state = stripe_refund_state(stripe_refund)
+    ours = _our_refund(payment, stripe_refund)
+    if ours is None:
+        if state.status == Refund.Status.FAILED:
+            return
+        payment.refresh_from_db(fields=["total", "refunded_total"])
         amount = min(
-            from_minor_units(stripe_refund.amount, payment.currency), payment.refundable_amount
+            from_minor_units(stripe_refund.amount, payment.currency),
+            payment.refundable_amount - pending_refunds_total(payment),
         )
         if amount <= 0:
-            continue
-        refund = Refund.objects.create(
+            return
+        ours = Refund.objects.create(
             payment=payment,
             amount=amount,
-            status=Refund.Status.SUCCEEDED,
             gateway=Gateway.STRIPE,
             gateway_refund_id=stripe_refund.id,
             reason="Refunded in Stripe",
         )
-        refund_apply(payment=payment, refund=refund, actor=None, ip=None)
+    refund_settle(refund=ours, state=state)
 
 
 def _refunds_of(charge: stripe.StripeObject) -> list[stripe.StripeObject]:
     """The refunds of a charge of ours: in the payload on older API versions, else asked
     for. A charge that is none of ours is not asked about."""
-    if not _payments_of(charge).exists():
+    if not _payments_of(*_charge_references(charge)).exists():
         return []
     included = getattr(charge, "refunds", None)
     if included is not None and not included.has_more:
@@ -148,4 +169,8 @@ HANDLERS: dict[str, Handler] = {
     "charge.succeeded": _charge_status(Payment.Status.COMPLETED),
     "charge.failed": _charge_status(Payment.Status.FAILED),
     "charge.refunded": _charge_refunded,
+    "charge.refund.updated": _refund_updated,
+    "refund.created": _refund_updated,
+    "refund.updated": _refund_updated,
+    "refund.failed": _refund_updated,
 }

@@ -11,6 +11,7 @@ from events.models import Event
 from events.services import event_record
 from sites.models import Domain, Site
 from sites.provisioning import schema_provision
+from sites.signals import site_withdrawn
 
 SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -85,6 +86,7 @@ def site_delete(*, site: Site, actor=None, ip: str | None = None) -> None:
     if site.schema_name == get_public_schema_name():
         raise ValidationError("The main site cannot be changed.")
     domains = list(site.domains.order_by("pk").values_list("domain", flat=True))
+    site_withdrawn.send(sender=Site, site=site, reason="the site was deleted.", actor=actor, ip=ip)
     # Recorded before the row goes, while the site still has the id the event points at.
     event_record(
         type=Event.Type.SITE_DELETED,
@@ -120,6 +122,13 @@ def sites_reassign(*, from_customer, to_customer, actor=None, ip: str | None = N
     new = {"customer": to_customer.pk, "customer_label": str(to_customer)}
     sides = ((from_customer, f"to {to_customer}"), (to_customer, f"from {from_customer}"))
     for site in sites:
+        site_withdrawn.send(
+            sender=Site,
+            site=site,
+            reason="the site was given to another customer.",
+            actor=actor,
+            ip=ip,
+        )
         for side, who in sides:
             event_record(
                 type=Event.Type.SITE_UPDATED,
@@ -194,12 +203,17 @@ def site_update(*, site: Site, membership, type: str, actor=None, ip: str | None
 @transaction.atomic
 def site_active_set(*, site: Site, active: bool, actor=None, ip: str | None = None) -> Site:
     """An inactive site's host answers with the "site unavailable" page
-    (sites.middleware.InactiveSiteMiddleware)."""
+    (sites.middleware.InactiveSiteMiddleware). Deactivating ends the impersonated sessions
+    running on it (sites.signals.site_withdrawn): activating it again resumes none."""
     site = _locked_site(site)
     if site.active == active:
         return site
     site.active = active
     site.save(update_fields=["active", "updated_at"])
+    if not active:
+        site_withdrawn.send(
+            sender=Site, site=site, reason="the site was deactivated.", actor=actor, ip=ip
+        )
     event_record(
         type=Event.Type.SITE_UPDATED,
         message=f"Site “{site.title}” {'activated' if active else 'deactivated'}",

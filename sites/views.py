@@ -7,12 +7,11 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from events.selectors import subject_history
 from network.access import network_admin_required
 from network.forms import add_service_errors
-from network.http import client_ip
+from network.http import client_ip, post_or_redirect
 from sites import services
 from sites.forms import DomainAddForm, SiteOptionsForm
 from sites.models import Domain, Site
@@ -49,7 +48,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("sites:detail")
 def site_update(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     form = SiteOptionsForm(request.POST, site=site)
@@ -65,7 +64,7 @@ def site_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("sites:detail")
 def site_active(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     active = request.POST.get("active") == "1"
@@ -80,7 +79,7 @@ def site_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("sites:detail", "#domains")
 def domain_add(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     form = DomainAddForm(request.POST)
@@ -100,7 +99,7 @@ def _domain_for_admin(site: Site, domain_pk: int) -> Domain:
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("sites:detail", "#domains")
 def domain_primary(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     domain = _domain_for_admin(site, domain_pk)
@@ -114,7 +113,7 @@ def domain_primary(request: HttpRequest, pk: int, domain_pk: int) -> HttpRespons
 
 
 @network_admin_required
-@require_POST
+@post_or_redirect("sites:detail", "#domains")
 def domain_remove(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse:
     site = site_for_admin(pk)
     domain = _domain_for_admin(site, domain_pk)

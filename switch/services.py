@@ -3,6 +3,19 @@
 The network host never hands its session to the subsite. It issues a grant (public
 schema, single use, short-lived, only a hash of the secret stored); the subsite host
 redeems the secret and starts a fresh session of its own, marked as impersonated.
+
+Every impersonated session ends, and its end is recorded exactly once (a SWITCH_BACK
+event with the reason). The redeemed grant, in the public schema, is the network's record
+of the session: `ended_at` is claimed by one conditional UPDATE, and only the claimant
+records the event. The session ends:
+- when the admin switches back or logs out (`impersonation_end`);
+- on its next request, when a rule fails (`impersonation_verify`), including a grant
+  ended meanwhile by one of the ways below: the session cannot resume;
+- when its site is deactivated, deleted or given to another customer, in the same
+  transaction (`impersonations_end_on_site`, `impersonations_end_on_membership`,
+  receivers of sites.signals.site_withdrawn and memberships.signals.membership_reassigned);
+- when its time is up, or its site went by any other path, by `switch_prune` (the
+  `switch_prune` command, from cron): Django drops an expired session without a request.
 """
 
 from __future__ import annotations
@@ -15,18 +28,24 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django_tenants.utils import schema_exists
 
 from customers.models import Customer, User
 from events.models import Event
 from events.services import event_record
+from memberships.models import Membership
 from sites.models import Site
 from switch.models import SwitchGrant
 
 # The one session key that marks an impersonated subsite session.
 SESSION_KEY = "_switch"
 LOGIN_BACKEND = "customers.backends.EmailOrUsernameBackend"
+
+EXPIRED = "Your Switch to session has expired."
+ENDED = "Your Switch to session ended: "
 
 
 class SwitchRefused(Exception):
@@ -109,6 +128,10 @@ def switch_check(*, admin: User, customer: Customer, site: Site) -> None:
         raise SwitchRefused(f"The site “{site.title}” does not belong to {user.display_name}.")
     if not site.active:
         raise SwitchRefused(f"The site “{site.title}” is inactive.")
+    if not schema_exists(site.schema_name):
+        # A site row without its schema (made around sites.services.site_create) has no
+        # pages and no sessions to switch into.
+        raise SwitchRefused(f"The site “{site.title}” has no schema: it was never set up.")
 
 
 @transaction.atomic
@@ -184,6 +207,7 @@ def impersonation_login(*, request: HttpRequest, grant: SwitchGrant) -> None:
         login(request, user, backend=LOGIN_BACKEND)
         User.objects.filter(pk=user.pk).update(last_login=previous_last_login)
     user.last_login = previous_last_login
+    SwitchGrant.objects.filter(pk=grant.pk).update(session_expires_at=expires_at)
     request.session[SESSION_KEY] = {
         "admin": grant.admin_id,
         "customer": grant.customer_id,
@@ -199,41 +223,160 @@ def impersonation_verify(
     *, request: HttpRequest, impersonation: Impersonation
 ) -> tuple[User | None, str | None]:
     """The impersonating admin, or why this session must end now. Checked on every subsite
-    request, since the admin may have been deactivated or lost the permission meanwhile."""
+    request, since the admin may have been deactivated or lost the permission meanwhile,
+    and the session may have been ended elsewhere (its grant's `ended_at`)."""
     if timezone.now() >= impersonation.expires_at:
-        return None, "Your Switch to session has expired."
+        return None, EXPIRED
     if not settings.SWITCH_TO_ENABLED:
         return None, "Switch to has been turned off on this network."
-    admin = User.objects.filter(pk=impersonation.admin_id).first()
-    if admin is None or not admin.is_network_admin:
-        return None, "Your Switch to session ended: the admin account is no longer a super admin."
+    grant = SwitchGrant.objects.select_related("admin").filter(pk=impersonation.grant_id).first()
+    if grant is None:
+        return None, f"{ENDED}it is no longer on record."
+    if grant.ended_at is not None:
+        return None, grant.end_reason or f"{ENDED}it was ended."
+    admin = grant.admin
+    if not admin.is_network_admin:
+        return None, f"{ENDED}the admin account is no longer a super admin."
     user = request.user
     if not user.is_authenticated or user.is_staff or user.is_superuser:
-        return None, "Your Switch to session ended: the customer's account can no longer be used."
+        return None, f"{ENDED}the customer's account can no longer be used."
     site = request.tenant
     if site.customer_id != impersonation.customer_id or not site.active:
-        return None, "Your Switch to session ended: the site no longer belongs to the customer."
+        return None, f"{ENDED}the site no longer belongs to the customer."
     return admin, None
 
 
 def impersonation_end(
     *, request: HttpRequest, impersonation: Impersonation, reason: str, ip: str | None
 ) -> None:
-    """Destroy the impersonated session server-side and record the end."""
-    site = request.tenant
-    customer = Customer.objects.select_related("user").filter(pk=impersonation.customer_id).first()
-    admin = User.objects.filter(pk=impersonation.admin_id).first()
+    """Destroy the impersonated session server-side and record the end, unless it was
+    recorded already (the session was ended elsewhere and this is its next request)."""
+    grant = (
+        SwitchGrant.objects.select_related("admin", "customer__user")
+        .filter(pk=impersonation.grant_id)
+        .first()
+    )
+    if grant is not None:
+        grant.site = request.tenant
+        _end_record(grant, reason=reason, ip=ip)
+    else:  # its admin or customer was deleted, and the grant with them
+        _end_event(
+            admin=User.objects.filter(pk=impersonation.admin_id).first(),
+            customer=Customer.objects.select_related("user")
+            .filter(pk=impersonation.customer_id)
+            .first(),
+            site=request.tenant,
+            grant_id=impersonation.grant_id,
+            reason=reason,
+            ip=ip,
+        )
+    logout(request)
+    request.impersonator = None
+
+
+def impersonations_end_on_site(*, site: Site, reason: str, ip: str | None = None, **_signal) -> int:
+    """End every impersonated session running on `site`, which is being deactivated,
+    deleted or given to another customer (sites.signals.site_withdrawn), in the caller's
+    transaction. `reason` completes "Your Switch to session ended: ..."."""
+    return _impersonations_end(
+        SwitchGrant.objects.running().filter(site=site), reason=f"{ENDED}{reason}", ip=ip
+    )
+
+
+def impersonations_end_on_membership(
+    *, membership: Membership, previous: Customer, ip: str | None = None, **_signal
+) -> int:
+    """The membership and its sites went to another customer
+    (memberships.signals.membership_reassigned): the previous owner's impersonated
+    sessions on those sites end."""
+    grants = SwitchGrant.objects.running().filter(site__membership=membership, customer=previous)
+    return _impersonations_end(
+        grants, reason=f"{ENDED}the site was given to another customer.", ip=ip
+    )
+
+
+@dataclass(frozen=True)
+class Pruned:
+    ended: int
+    deleted: int
+
+
+def switch_prune() -> Pruned:
+    """Record the end of every impersonated session that is over without anyone having
+    said so: its time is up (Django drops the session silently), or its site was deleted,
+    deactivated or given to someone else by a path that did not end it. Then delete the
+    grants nobody needs any more: unused and expired, used without starting a session, or
+    ended. Idempotent: a second run finds nothing; safe to run from cron at any time."""
+    now = timezone.now()
+    over = SwitchGrant.objects.running().filter(
+        Q(session_expires_at__lte=now)
+        | Q(site__isnull=True)
+        | Q(site__active=False)
+        | Q(site__customer__isnull=True)
+        | ~Q(site__customer=F("customer"))
+    )
+    ended = _impersonations_end(over, reason=None)
+    # An ended grant is kept until its session has expired too: until then the session may
+    # still knock (a site deactivated, then activated again) and must find its end recorded.
+    deleted, _ = SwitchGrant.objects.filter(
+        Q(redeemed_at__isnull=True, expires_at__lte=now)
+        | Q(redeemed_at__isnull=False, session_expires_at__isnull=True)
+        | Q(ended_at__isnull=False, session_expires_at__lte=now)
+    ).delete()
+    return Pruned(ended=ended, deleted=deleted)
+
+
+@transaction.atomic
+def _impersonations_end(grants: QuerySet[SwitchGrant], *, reason: str | None, ip=None) -> int:
+    """End each running grant with `reason`, or with the reason its state tells."""
+    now = timezone.now()
+    ended = 0
+    for grant in grants.select_related("admin", "customer__user", "site").order_by("pk"):
+        why = EXPIRED if grant.session_expires_at <= now else reason or _reason_of(grant)
+        ended += _end_record(grant, reason=why, ip=ip)
+    return ended
+
+
+def _reason_of(grant: SwitchGrant) -> str:
+    if grant.site is None:
+        return f"{ENDED}the site was deleted."
+    if not grant.site.active:
+        return f"{ENDED}the site was deactivated."
+    return f"{ENDED}the site was given to another customer."
+
+
+@transaction.atomic
+def _end_record(grant: SwitchGrant, *, reason: str, ip: str | None) -> bool:
+    """Mark the grant's session ended and record the end; False when someone else did.
+    The conditional UPDATE makes recording the end happen once, whoever races."""
+    claimed = SwitchGrant.objects.filter(pk=grant.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now(), end_reason=reason[:200]
+    )
+    if claimed:
+        _end_event(
+            admin=grant.admin,
+            customer=grant.customer,
+            site=grant.site,
+            grant_id=grant.pk,
+            reason=reason,
+            ip=ip,
+        )
+    return bool(claimed)
+
+
+def _end_event(
+    *, admin: User | None, customer: Customer | None, site: Site | None, grant_id: int, reason, ip
+) -> None:
+    where = site.title if site is not None else "a deleted site"
     event_record(
         type=Event.Type.SWITCH_BACK,
-        message=f"Switched back from {_name(customer)} on {site.title}",
+        message=f"Switched back from {_name(customer)} on {where}",
         customer=customer,
         subject=site,
         actor=admin,
-        new={"site": site.pk, "grant": impersonation.grant_id, "reason": reason},
+        new={"site": site.pk if site is not None else None, "grant": grant_id, "reason": reason},
         ip=ip,
     )
-    logout(request)
-    request.impersonator = None
 
 
 def _name(customer: Customer | None) -> str:

@@ -77,6 +77,16 @@ def admin_client(super_admin) -> Client:
 
 
 @pytest.fixture
+def superuser_client(super_admin) -> Client:
+    """Django admin as a superuser, who may do whatever Django admin offers."""
+    super_admin.is_superuser = True
+    super_admin.save(update_fields=["is_superuser"])
+    client = host_client()
+    client.force_login(super_admin)
+    return client
+
+
+@pytest.fixture
 def outsider_client(network) -> Client:
     """Signed in on the network host, but neither staff nor network admin."""
     client = host_client()

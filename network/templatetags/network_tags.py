@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django import template
+from django import forms, template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
@@ -90,3 +90,31 @@ def host_url(context, host: str | None, path: str = "/") -> str:
 def breadcrumbs(customer=None, current: str = "") -> dict:
     """Customers › the customer › the page: the trail every network page starts with."""
     return {"customer": customer, "current": current}
+
+
+@register.inclusion_tag("includes/_error_summary.html", takes_context=True)
+def error_summary(context) -> dict:
+    """After a failed save, every error of every form on the page, at its top, each
+    linking to its field (a form's `error_anchors` names other targets by field)."""
+    seen: set[int] = set()
+    errors: list[dict] = []
+    for value in context.flatten().values():
+        if not isinstance(value, forms.BaseForm) or id(value) in seen or not value.is_bound:
+            continue
+        seen.add(id(value))
+        visible = value.visible_fields()
+        first = _input_id(visible[0]) if visible else ""
+        anchors = getattr(value, "error_anchors", {})
+        for name, messages in value.errors.items():
+            field = value[name] if name in value.fields else None
+            if field is None or field.is_hidden:
+                target, label = first, ""
+            else:
+                target, label = anchors.get(name) or _input_id(field), field.label
+            errors += [{"target": target, "label": label, "message": m} for m in messages]
+    return {"errors": errors}
+
+
+def _input_id(field: forms.BoundField) -> str:
+    """The id of the field's input (the first radio button of a group)."""
+    return field.id_for_label or f"{field.auto_id}_0"

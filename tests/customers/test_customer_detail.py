@@ -17,9 +17,9 @@ from tests.customers.factories import LoginRecordFactory
 from tests.factories import MembershipFactory, PaymentFactory, ProductFactory
 
 # Tenant, session, user and its permissions (5); the customer with its block sizes,
-# total grossed, memberships, payments, sites, events, recent IPs (7). Each after
-# django-tenants' `SET search_path`.
-DETAIL_QUERIES = 14
+# total grossed, memberships, payments, sites, events, recent IPs, failed logins (8).
+# Each after django-tenants' `SET search_path`.
+DETAIL_QUERIES = 15
 
 
 def detail(client, customer, **params):

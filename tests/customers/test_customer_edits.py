@@ -46,8 +46,14 @@ def test_outsiders_cannot_edit(outsider_client, staff_client, anonymous_client, 
 
 
 @pytest.mark.parametrize("name", ["options", "billing", "fields"])
-def test_edits_only_accept_post(admin_client, customer, name):
-    assert admin_client.get(network_url(f"customers:{name}", customer.pk)).status_code == 405
+def test_opening_an_edit_address_leads_to_the_customer_page_and_changes_nothing(
+    admin_client, customer, name
+):
+    response = admin_client.get(network_url(f"customers:{name}", customer.pk), {"vip": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(network_url("customers:detail", customer.pk))
+    customer.refresh_from_db()
+    assert customer.vip is False
 
 
 def test_toggling_vip_saves_it_and_records_an_event(admin_client, customer, super_admin):

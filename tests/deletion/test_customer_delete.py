@@ -200,6 +200,15 @@ def test_a_staff_login_account_is_kept(network, give, super_admin):
     assert tombstone.new["login_account"] == "kept (staff)"
 
 
+def test_a_superuser_login_account_is_kept_even_without_the_staff_flag(network, super_admin):
+    root = CustomerFactory(user=UserFactory(is_superuser=True, email="root2@example.com"))
+
+    tombstone = customer_delete(customer=root, actor=super_admin)
+
+    assert User.objects.get(pk=root.user.pk).is_active
+    assert tombstone.new["login_account"] == "kept (staff)"
+
+
 def test_the_freed_email_and_username_can_be_used_for_a_new_customer_at_once(customer, super_admin):
     customer_delete(customer=customer, actor=super_admin)
 

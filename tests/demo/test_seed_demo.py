@@ -133,6 +133,14 @@ def test_if_empty_seeds_an_empty_network(db):
     assert LOGIN.search(out)
 
 
+def test_the_printed_links_use_the_port_it_serves_on(db):
+    """`make run PORT=8102` passes its port along."""
+    out = seed("--customers", "1", "--sites", "1", "--port", "8102")
+    assert "http://network.localhost:8102/" in out
+    assert re.search(r"→ http://\S+\.localhost:8102/dashboard/", out)
+    assert ":8000" not in out
+
+
 def test_the_admin_password_can_come_from_the_environment(db, monkeypatch):
     monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "demo-password-42")
     out = seed("--customers", "1", "--sites", "0")

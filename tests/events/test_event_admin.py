@@ -55,3 +55,20 @@ def test_admin_cannot_delete_events(admin_client, customer):
         {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
     )
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_at__year=99999999999999999999999",
+        "created_at__year=2024&created_at__month=99999999999999999999999",
+        "created_at__year=2024&created_at__month=1&created_at__day=99999999999999999999999",
+    ],
+)
+def test_an_impossible_date_in_the_date_hierarchy_is_a_bad_filter_not_a_500(
+    admin_client, customer, query
+):
+    _event(customer)
+    response = admin_client.get(f"/admin/events/event/?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/events/event/?e=1"

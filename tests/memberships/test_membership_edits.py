@@ -243,7 +243,13 @@ def test_bad_billing_shows_field_errors_keeps_input_and_saves_nothing(admin_clie
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count("Ensure this value is greater than or equal to") == 2
+    # Under each field, and again in the summary at the top of the page.
+    assert page.count('class="field-error"') == 2
+    summary = page[
+        page.index('id="error-summary"') : page.index("</ul>", page.index('id="error-summary"'))
+    ]
+    assert 'href="#id_amount">Recurring amount: Ensure this value is greater' in summary
+    assert 'href="#id_billing_interval">Every: Ensure this value is greater' in summary
     assert 'value="cus_typed"' in page
     assert 'value="-5"' in page
     membership.refresh_from_db()

@@ -27,12 +27,15 @@ def test_staff_without_the_network_admin_permission_is_refused(staff_client, pat
     assert staff_client.get(path).status_code == 403
 
 
-def test_a_deactivated_super_admin_is_refused(super_admin):
+def test_a_deactivated_super_admin_is_signed_out(super_admin):
+    """An inactive account's session no longer authenticates: the login page, not a 403."""
     client = host_client()
     client.force_login(super_admin)
     super_admin.is_active = False
     super_admin.save()
-    assert client.get("/customers/").status_code in (302, 403)
+    response = client.get("/customers/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
 
 
 def test_every_model_is_registered_in_django_admin():

@@ -31,6 +31,18 @@ import sys
 from aiohttp import web
 from localstripe import resources, server
 resources.store.dump_to_disk = lambda: None
+
+# localstripe settles every refund at once; Stripe does not always (bank debits, some
+# cards). Refunds of a charge whose metadata has `refunds_answer` start in that status,
+# and a refund's status and failure_reason can be moved later, as Stripe moves them.
+create_refund = resources.Refund.__init__
+def create_refund_as_asked(self, *args, **kwargs):
+    create_refund(self, *args, **kwargs)
+    self.failure_reason = None
+    answer = (resources.Charge._api_retrieve(self.charge).metadata or {}).get("refunds_answer")
+    if answer:
+        self.status = answer
+resources.Refund.__init__ = create_refund_as_asked
 web.run_app(server.app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
 
@@ -87,7 +99,7 @@ def stripe_api(localstripe) -> stripe.StripeClient:
 def stripe_charge(stripe_api):
     """Makes a real, succeeded charge in localstripe."""
 
-    def charge(amount: int = 2900, currency: str = "usd") -> stripe.Charge:
+    def charge(amount: int = 2900, currency: str = "usd", **params) -> stripe.Charge:
         card = stripe_api.v1.payment_methods.create(
             params={
                 "type": "card",
@@ -100,7 +112,7 @@ def stripe_charge(stripe_api):
             }
         )
         return stripe_api.v1.charges.create(
-            params={"amount": amount, "currency": currency, "source": card.id}
+            params={"amount": amount, "currency": currency, "source": card.id, **params}
         )
 
     return charge
@@ -108,11 +120,13 @@ def stripe_charge(stripe_api):
 
 @pytest.fixture
 def stripe_payment(customer, stripe_charge):
-    """A completed Stripe payment of 29.00 USD backed by a real localstripe charge."""
+    """A completed Stripe payment of 29.00 USD backed by a real localstripe charge. With
+    refunds_answer="pending" (or "failed", "canceled"), Stripe answers that to its refunds."""
 
-    def make(total: str = "29.00", **kwargs) -> Payment:
+    def make(total: str = "29.00", refunds_answer: str = "", **kwargs) -> Payment:
         amount = Decimal(total)
-        charge = stripe_charge(int(amount * 100))
+        metadata = {"metadata": {"refunds_answer": refunds_answer}} if refunds_answer else {}
+        charge = stripe_charge(int(amount * 100), **metadata)
         return PaymentFactory(
             customer=customer,
             gateway=Gateway.STRIPE,
@@ -123,6 +137,12 @@ def stripe_payment(customer, stripe_charge):
         )
 
     return make
+
+
+def stripe_moves_refund(stripe_api, refund_id: str, status: str, failure_reason: str = ""):
+    """Stripe settles a refund later (localstripe takes the new state as an update)."""
+    params = {"status": status, **({"failure_reason": failure_reason} if failure_reason else {})}
+    return stripe_api.v1.refunds.update(refund_id, params=params)
 
 
 def sign(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:

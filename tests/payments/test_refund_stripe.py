@@ -163,3 +163,47 @@ def test_stripe_gets_the_amount_in_the_currencys_own_minor_unit(
     assert stripe_api.v1.refunds.retrieve(done.gateway_refund_id).amount == minor_units
     payment.refresh_from_db()
     assert payment.refunded_total == Decimal(refund)
+
+
+def test_a_refund_stripe_has_not_settled_stays_pending_and_holds_its_amount(
+    admin_client, stripe_payment, stripe_api
+):
+    payment = stripe_payment("29.00", refunds_answer="pending")
+
+    response = _refund(admin_client, payment, "20.00")
+
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Stripe is processing the refund of 20.00 USD" in page
+    assert "Held back until Stripe settles it" in page
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_total) == (Payment.Status.COMPLETED, Decimal("0"))
+    refund = payment.refunds.get()
+    assert refund.status == Refund.Status.PENDING
+    assert refund.gateway_refund_id.startswith("re_")
+    assert not Event.objects.filter(type=Event.Type.PAYMENT_REFUNDED).exists()
+    assert payment.membership.status == "active"
+
+    response = _refund(admin_client, payment, "10.00")
+    assert "At most 9.00 USD can be refunded." in response.content.decode()
+    assert len(stripe_api.v1.refunds.list(params={"charge": payment.gateway_payment_id}).data) == 1
+
+
+@pytest.mark.parametrize("answer", ["failed", "canceled"])
+def test_a_refund_stripe_fails_at_once_is_shown_and_holds_nothing(
+    admin_client, stripe_payment, answer
+):
+    payment = stripe_payment("29.00", refunds_answer=answer)
+
+    response = _refund(admin_client, payment, "20.00")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"Stripe {answer} the refund." in page
+    refund = payment.refunds.get()
+    assert refund.status == Refund.Status.FAILED
+    assert refund.gateway_refund_id.startswith("re_")
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_total) == (Payment.Status.COMPLETED, Decimal("0"))
+    page = admin_client.get(network_url("payments:detail", payment.pk)).content.decode()
+    assert f"Stripe {answer} the refund." in page
+    assert "Up to 29.00 USD" in page

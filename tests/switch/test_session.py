@@ -102,6 +102,24 @@ def test_a_customer_made_staff_mid_session_ends_it(switched, customer, acme):
     assert_ended(switched, acme, key, "can no longer be used")
 
 
+def test_a_customer_made_superuser_mid_session_ends_it(switched, customer, acme):
+    key = session_key(switched)
+    customer.user.is_superuser = True
+    customer.user.save()
+    assert_ended(switched, acme, key, "can no longer be used")
+
+
+def test_events_recorded_during_an_impersonated_request_carry_the_admin(
+    switched, super_admin, customer
+):
+    """Switching back is a request of the impersonated session that records an event."""
+    switched.post("/switch/back/")
+
+    event = Event.objects.get(type=Event.Type.SWITCH_BACK)
+    assert event.impersonator == super_admin
+    assert event.customer == customer
+
+
 def test_events_recorded_during_the_request_can_read_the_impersonator(switched, super_admin, acme):
     """The middleware publishes the admin for event_record; it is gone after the request."""
     seen = []

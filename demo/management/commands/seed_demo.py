@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from demo.seeding import print_report, seed_demo
+from demo.seeding import DEMO_PORT, print_report, seed_demo
 
 
 class Command(BaseCommand):
@@ -22,6 +22,9 @@ class Command(BaseCommand):
             help="Only ensure the super admin (and print its login) when customers exist.",
         )
         parser.add_argument("--seed", type=int, default=2024, help="Random seed.")
+        parser.add_argument(
+            "--port", type=int, default=DEMO_PORT, help="The port the printed links use."
+        )
 
     def handle(self, *args, customers: int, sites: int, if_empty: bool, seed: int, **options):
         report = seed_demo(
@@ -31,4 +34,4 @@ class Command(BaseCommand):
             seed=seed,
             progress=sys.stderr if options["verbosity"] > 0 else None,
         )
-        print_report(report, self.stdout)
+        print_report(report, self.stdout, port=options["port"])

@@ -1,0 +1,38 @@
+// All of the site's JavaScript. The Content-Security-Policy allows no inline script or
+// event handler, so templates say what they need with data- attributes instead.
+"use strict";
+
+// <button data-confirm="Refund this amount?">: submit only when the admin says OK.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+// <select data-autosubmit>: a filter or sort applies as soon as it changes.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-autosubmit]")) {
+    event.target.form.requestSubmit();
+  }
+});
+
+// <form data-submit-on-load>: posts itself (the Switch to hand-off); its button is the fallback.
+document.querySelectorAll("form[data-submit-on-load]").forEach((form) => form.submit());
+
+// Add customer: show only the fields of the chosen mode; without JavaScript both stay visible.
+const modeRadios = document.querySelectorAll("input[name=mode]");
+function showChosenMode() {
+  const mode = document.querySelector("input[name=mode]:checked")?.value || "new";
+  document.querySelectorAll(".mode-panel").forEach((panel) => {
+    panel.hidden = panel.dataset.mode !== mode;
+  });
+}
+if (modeRadios.length) {
+  modeRadios.forEach((radio) => radio.addEventListener("change", showChosenMode));
+  showChosenMode();
+}
+
+// After a failed save the error summary takes the focus, so it is read out first and
+// each of its links leads to a field.
+document.getElementById("error-summary")?.focus();
