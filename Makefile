@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format seed bench bench-quick clean-data
+.PHONY: run test fuzz lint format seed bench bench-quick clean-data citus citus-stop test-citus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) manage.py migrate_schemas --executor=multiprocessing --verbosity 0
 	$(PY) manage.py seed_demo --if-empty --port $(PORT)
-	@echo "Serving the network admin at http://network.localhost:$(PORT)/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving the network admin at http://network.localhost:$(PORT)/ (emails print below)"
+	@# One worker for the job queue (emails) beside the web server; it stops with it.
+	EMAIL_LINK_PORT=$(PORT) $(PY) manage.py procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	EMAIL_LINK_PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite (real PostgreSQL, localstripe, Chromium), on both cores.
 test: $(STAMP)
@@ -52,6 +55,33 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	NETWORK_DATA_DIR=$(BENCH_DATA) DJANGO_DEBUG=0 $(PY) -m bench.run --customers 100000 --quick
+
+## A Citus cluster on loopback (README, "Scaling out"): Citus built once into the venv's
+## embedded PostgreSQL, a coordinator and two workers under .data/citus/ on ports 5701-5703.
+CITUS_VERSION := 14.0.1
+CITUS_TARBALL := ../shared/vendor/citus-$(CITUS_VERSION).tar.gz
+CITUS_STAMP := $(VENV)/.citus-$(CITUS_VERSION)
+CITUS_URL := postgres://postgres@127.0.0.1:5701
+CITUS_TESTS := tests/network/test_tenancy.py tests/network/test_provisioning.py \
+	tests/network/test_sessions.py tests/switch tests/deletion
+
+$(CITUS_STAMP): $(STAMP) $(CITUS_TARBALL)
+	$(PY) -m bench.citus build --tarball $(CITUS_TARBALL) --jobs 2
+	touch $@
+
+citus: $(CITUS_STAMP)
+	$(PY) -m bench.citus start
+
+citus-stop:
+	$(PY) -m bench.citus stop
+
+## The tenancy, provisioning, session, Switch to and Delete tests on the cluster, in a
+## database made afresh on every node (the test runner keeps it: --reuse-db).
+test-citus: $(CITUS_STAMP)
+	$(PY) -m bench.citus start
+	$(PY) -m bench.citus database --fresh test_citus
+	DATABASE_URL=$(CITUS_URL)/network TEST_DATABASE_NAME=test_citus \
+		$(VENV)/bin/pytest --reuse-db $(CITUS_TESTS)
 
 clean-data:
 	rm -rf .data

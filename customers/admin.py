@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from customers.forms import AdminLoginForm, AdminUserChangeForm, AdminUserCreationForm
-from customers.models import Customer, LoginRecord, User
+from customers.models import Customer, LoginRecord, Note, User
 from customers.services import customer_create_for_user
 from network.admin import CheckedLookupsMixin, ViewOnlyMixin
 from network.http import client_ip
@@ -122,6 +122,18 @@ class LoginRecordAdmin(ViewOnlyMixin, CheckedLookupsMixin, admin.ModelAdmin):
     list_filter = ["country_code"]
     search_fields = ["=ip", "customer__user__email"]
     raw_id_fields = ["customer"]
+    list_select_related = ["customer__user"]
+    show_full_result_count = False
+
+
+@admin.register(Note)
+class NoteAdmin(ViewOnlyMixin, CheckedLookupsMixin, admin.ModelAdmin):
+    """Read-only: notes are written, changed and deleted by their authors on the customer
+    page, where each change is an event (customers.services.note_*)."""
+
+    list_display = ["customer", "author_label", "created_at", "edited_at"]
+    search_fields = ["customer__user__email", "text"]
+    raw_id_fields = ["customer", "author"]
     list_select_related = ["customer__user"]
     show_full_result_count = False
 

@@ -42,13 +42,13 @@ class EmailOrUsernameBackend(ModelBackend):
         if (
             user.check_password(password)
             and self.user_can_authenticate(user)
-            and _may_log_in_on_this_host(user)
+            and may_log_in_on_this_host(user)
         ):
             return user
         return None
 
 
-def _may_log_in_on_this_host(user: User) -> bool:
+def may_log_in_on_this_host(user: User) -> bool:
     if connection.schema_name == get_public_schema_name():
         return True
     if user.is_staff or user.is_superuser:

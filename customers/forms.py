@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
 
+from customers.backends import may_log_in_on_this_host
+from customers.emails import Kind
 from customers.models import CUSTOMER_SORTS, DEFAULT_SORT, Customer, CustomerQuerySet, User
-from customers.services import BILLING_FIELDS, BILLING_REQUIRED, email_problem, username_problem
+from customers.services import (
+    BILLING_FIELDS,
+    BILLING_REQUIRED,
+    BULK_LIMIT,
+    NOTE_MAX_LENGTH,
+    email_enqueue,
+    email_problem,
+    username_problem,
+)
 from customers.throttle import lockout_message
 
 PAGE_SIZES = (25, 50, 100)
@@ -68,6 +83,71 @@ class CustomerListFilters(forms.Form):
         return customers.sorted_by(self.value("sort"))
 
 
+class CustomerSelection:
+    """The customers a bulk action of the list is for: the ticked rows (`ids`), or, with
+    `all_matching`, every customer the list's filters match (carried along as hidden
+    fields). `error` says, in words, why there is no selection."""
+
+    limit = BULK_LIMIT
+
+    def __init__(self, data) -> None:
+        self.all_matching = data.get("all_matching") == "on"
+        self.filters = CustomerListFilters(data)
+        self.ids: list[int] = []
+        self.error = self._select(data)
+
+    def _select(self, data) -> str:
+        if self.all_matching:
+            if self.filters.errors:
+                return "The list's filters were not understood. Nothing changed."
+            customers = self.filters.customers()
+        else:
+            try:
+                wanted = sorted({int(value) for value in data.getlist("ids")})
+            except ValueError:
+                return "The selection was not understood. Nothing changed."
+            if not wanted:
+                return "Select at least one customer first. Nothing changed."
+            if len(wanted) > BULK_LIMIT:
+                return self._too_many()
+            customers = Customer.objects.filter(pk__in=wanted)
+        self.ids = list(customers.order_by("pk").values_list("pk", flat=True)[: BULK_LIMIT + 1])
+        if len(self.ids) > BULK_LIMIT:
+            self.ids = []
+            return self._too_many()
+        if not self.ids:
+            return "None of the selected customers exist any more. Nothing changed."
+        return ""
+
+    @staticmethod
+    def _too_many() -> str:
+        return (
+            f"That is more than {BULK_LIMIT:,} customers: a bulk action takes at most "
+            f"{BULK_LIMIT:,} at a time. Narrow the filters (Export CSV takes the whole "
+            "filtered list). Nothing changed."
+        )
+
+    @property
+    def list_query(self) -> str:
+        """The list's query string, to go back to the same filtered list."""
+        data = self.filters.data
+        return urlencode({name: data.get(name) for name in self.filters.fields if data.get(name)})
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note",
+        max_length=NOTE_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Write something first: an empty note was not saved.",
+            "max_length": f"A note holds at most {NOTE_MAX_LENGTH:,} characters. "
+            "Nothing was saved.",
+        },
+    )
+
+
 class PlainLabels:
     """Labels without Django's trailing colon."""
 
@@ -93,6 +173,31 @@ class LoginForm(LockoutMessageMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Username or email"
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's "Forgot password?", with two changes. The email is a job on the queue,
+    and its link is on the network's configured host, or on the subsite's primary domain,
+    never on the request's Host header. Only accounts that may log in on this host are
+    sent one: on a subsite, its owner alone.
+
+    An account whose password was never chosen (created without one, and invited) may
+    ask too: its invitation link may have expired."""
+
+    def get_users(self, email: str):
+        users = User.objects.with_email(email).filter(is_active=True)
+        return [user for user in users if may_log_in_on_this_host(user)]
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        email_enqueue(kind=Kind.PASSWORD_RESET, user=context["user"], host=_link_host())
+
+
+def _link_host() -> str:
+    """The host of links for this request's site, as configured: the network's host, or
+    the site's primary domain (whatever domain of the site the request came to)."""
+    if connection.schema_name == get_public_schema_name():
+        return settings.NETWORK_HOST
+    return connection.tenant.get_primary_domain().domain
 
 
 class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):

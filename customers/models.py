@@ -190,6 +190,16 @@ class CustomerQuerySet(models.QuerySet):
         )
         return self.annotate(membership_count=models.Subquery(counts))
 
+    def with_switch_site(self) -> CustomerQuerySet:
+        """`has_switch_site`: whether Switch to can work (an active site, not the main
+        one), inside the query that loads the customers. Sites build on customers, so
+        their model is reached through the reverse relation `sites`."""
+        site = Customer._meta.get_field("sites").related_model
+        switchable = site.objects.filter(customer=models.OuterRef("pk"), active=True).exclude(
+            type=site.Type.MAIN
+        )
+        return self.annotate(has_switch_site=models.Exists(switchable))
+
     def for_list(self) -> CustomerQuerySet:
         """What a row of the customer list shows, and no more: the billing and password
         columns it would skip cost as much to read as the rest of the page."""
@@ -197,6 +207,8 @@ class CustomerQuerySet(models.QuerySet):
             self.select_related("user")
             .only(*LIST_FIELDS, *(f"user__{name}" for name in LIST_USER_FIELDS))
             .with_membership_count()
+            .with_switch_site()
+            .annotate(has_notes=models.Exists(Note.objects.filter(customer=models.OuterRef("pk"))))
         )
 
     def sorted_by(self, sort: str) -> CustomerQuerySet:
@@ -207,16 +219,31 @@ def online_since(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=settings.ONLINE_WINDOW_SECONDS)
 
 
-# Each ordering matches an index column for column, so every sort is an index walk
-# that stops after one page (cust_last_login, cust_created, user_name_sort, the pkey).
+# Each ordering matches an index column for column, forwards or backwards, so every
+# sort is an index walk that stops after one page (cust_last_login, cust_created,
+# user_name_sort, the pkey). A sort no index matches (email, membership count) would
+# read every customer to show 25, so none is offered.
 DEFAULT_SORT = "last_login"
 CUSTOMER_SORTS: dict[str, tuple[str, tuple]] = {
     "last_login": ("Last login", (models.F("last_login_at").desc(nulls_last=True), "id")),
+    "-last_login": (
+        "Last login (never, then longest ago)",
+        (models.F("last_login_at").asc(nulls_first=True), "-id"),
+    ),
     "newest": ("Customer since (newest)", ("-created_at", "id")),
     "oldest": ("Customer since (oldest)", ("created_at", "-id")),
     "name": ("Name (A–Z)", ("user__first_name", "user__last_name", "user__username")),
+    "-name": ("Name (Z–A)", ("-user__first_name", "-user__last_name", "-user__username")),
     "id": ("ID (lowest first)", ("id",)),
     "-id": ("ID (highest first)", ("-id",)),
+}
+# The list's sortable column headers: each column's two sorts, the one a first click
+# picks first, with which way each runs.
+SORT_COLUMNS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "id": (("id", "ascending"), ("-id", "descending")),
+    "name": (("name", "ascending"), ("-name", "descending")),
+    "last_login": (("last_login", "descending"), ("-last_login", "ascending")),
+    "since": (("newest", "descending"), ("oldest", "ascending")),
 }
 
 
@@ -322,3 +349,23 @@ class LoginRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Note(models.Model):
+    """A super admin's plain-text note on a customer. Goes with the customer."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Copied, so the note still says who wrote it after the author's account is gone.
+    author_label = models.CharField(max_length=300)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "-created_at"], name="note_customer_time")]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -12,9 +12,11 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
-from customers.models import Customer, LoginRecord
+from customers.models import Customer, LoginRecord, Note
+from network.paging import Page, page_fetch, page_number
 
 RECENT_IPS = 8
+NOTES_BLOCK_SIZE = 10
 
 
 @dataclass
@@ -77,3 +79,10 @@ def login_failures(*, key: str | None = None, ip: str | None = None) -> Failures
     attempts = attempts.filter(username=key) if key is not None else attempts.filter(ip_address=ip)
     totals = attempts.aggregate(count=Sum("failures_since_start"), last_at=Max("attempt_time"))
     return Failures(count=totals["count"] or 0, last_at=totals["last_at"])
+
+
+def customer_notes_page(customer: Customer, params) -> Page:
+    """The Notes block: newest first, one query whatever the number of notes."""
+    notes = Note.objects.filter(customer=customer).order_by("-created_at", "-id")
+    number = page_number(params, "notes_page")
+    return page_fetch(notes, number=number, size=NOTES_BLOCK_SIZE, param="notes_page")

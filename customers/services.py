@@ -6,15 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from axes.models import AccessAttempt
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from customers.models import Customer, LoginRecord, User
+from customers.emails import Kind, verification_token_read
+from customers.models import Customer, LoginRecord, Note, User
 from customers.selectors import login_failures
 from customers.signals import email_verified
+from customers.tasks import email_send
 from events.models import Event
-from events.services import event_record
+from events.services import event_record, event_record_many
 
 BILLING_FIELDS = (
     "company_name",
@@ -85,9 +89,11 @@ def customer_create(
     first_name: str = "",
     last_name: str = "",
     password: str = "",
+    invite: bool = False,
     ip: str | None = None,
 ) -> Customer:
-    """A new login account and its customer profile."""
+    """A new login account and its customer profile. With `invite`, the person gets an
+    email with a link to choose their password."""
     _account_unique_or_raise(username=username, email=email)
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
@@ -95,7 +101,10 @@ def customer_create(
     else:
         user.set_unusable_password()
     _save_account(user)
-    return _customer_create_for(user=user, actor=actor, ip=ip, new_account=True)
+    customer = _customer_create_for(user=user, actor=actor, ip=ip, new_account=True)
+    if invite:
+        email_enqueue(kind=Kind.INVITATION, user=user, host=settings.NETWORK_HOST)
+    return customer
 
 
 @transaction.atomic
@@ -228,6 +237,9 @@ def customer_update_fields(
 ) -> list[str]:
     """The account (username, email, name) and the Email Verification status.
 
+    Going to pending (or changing the address while pending) queues a verification email
+    to the address, in this transaction.
+
     Going to verified can also activate the customer's pending memberships: the
     `email_verified` signal asks memberships to (customers/signals.py). Returns the
     names of what changed."""
@@ -282,6 +294,8 @@ def customer_update_fields(
             ip=ip,
         )
         changed.append("email_verification")
+        if email_verification == Customer.EmailVerification.PENDING:
+            email_enqueue(kind=Kind.VERIFICATION, user=user, host=settings.NETWORK_HOST)
         if (
             email_verification == Customer.EmailVerification.VERIFIED
             and activate_pending_memberships
@@ -291,6 +305,9 @@ def customer_update_fields(
                 changed.append("memberships")
     elif account_changed:
         current.save(update_fields=["updated_at"])
+        if "email" in account_changed and email_verification == Customer.EmailVerification.PENDING:
+            # The link sent to the old address no longer verifies anything: ask the new one.
+            email_enqueue(kind=Kind.VERIFICATION, user=user, host=settings.NETWORK_HOST)
 
     customer.user = user
     customer.email_verification = current.email_verification
@@ -389,3 +406,240 @@ def _label(name: str) -> str:
 
 def _choice(value: str) -> str:
     return str(Customer.EmailVerification(value).label).lower()
+
+
+NOTE_MAX_LENGTH = 5000
+# Bulk actions run in the request; a selection is at most this many customers.
+BULK_LIMIT = 1000
+
+
+def _note_text(text: str) -> str:
+    text = text.replace("\x00", "").strip()  # PostgreSQL text can't hold NUL
+    if not text:
+        raise ValidationError({"text": "Write something first: an empty note was not saved."})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": f"A note holds at most {NOTE_MAX_LENGTH:,} characters; this one has "
+                f"{len(text):,}. Nothing was saved."
+            }
+        )
+    return text
+
+
+def _own_note_locked(note: Note, actor: User) -> Note | None:
+    """The note's current row, locked; None when it was deleted meanwhile. Only its
+    author may change or delete it."""
+    current = Note.objects.select_for_update().select_related("customer__user").filter(pk=note.pk)
+    current = current.first()
+    if current is not None and current.author_id != actor.pk:
+        raise PermissionDenied("Only the note's author can change or delete it.")
+    return current
+
+
+def _note_excerpt(text: str) -> str:
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+@transaction.atomic
+def note_add(*, customer: Customer, author: User, text: str, ip: str | None = None) -> Note:
+    text = _note_text(text)
+    note = Note.objects.create(
+        customer=customer, author=author, author_label=author.display_name, text=text
+    )
+    event_record(
+        type=Event.Type.NOTE_ADDED,
+        message=f"Note added: {_note_excerpt(text)}",
+        customer=customer,
+        subject=note,
+        actor=author,
+        new={"text": text},
+        ip=ip,
+    )
+    return note
+
+
+@transaction.atomic
+def note_update(*, note: Note, actor: User, text: str, ip: str | None = None) -> bool:
+    """Returns whether anything changed."""
+    text = _note_text(text)
+    current = _own_note_locked(note, actor)
+    if current is None:
+        raise ValidationError("This note was deleted meanwhile. Nothing was saved.")
+    if current.text == text:
+        return False
+    old = current.text
+    current.text, current.edited_at = text, timezone.now()
+    current.save(update_fields=["text", "edited_at"])
+    event_record(
+        type=Event.Type.NOTE_CHANGED,
+        message=f"Note changed: {_note_excerpt(text)}",
+        customer=current.customer,
+        subject=current,
+        actor=actor,
+        old={"text": old},
+        new={"text": text},
+        ip=ip,
+    )
+    note.text, note.edited_at = current.text, current.edited_at
+    return True
+
+
+@transaction.atomic
+def note_delete(*, note: Note, actor: User, ip: str | None = None) -> bool:
+    """Returns False when the note was already gone (a second click)."""
+    current = _own_note_locked(note, actor)
+    if current is None:
+        return False
+    event_record(
+        type=Event.Type.NOTE_DELETED,
+        message=f"Note deleted: {_note_excerpt(current.text)}",
+        customer=current.customer,
+        subject=current,
+        actor=actor,
+        old={"text": current.text},
+        ip=ip,
+    )
+    current.delete()
+    return True
+
+
+def notes_reassign(*, from_customer: Customer, to_customer: Customer) -> int:
+    """Hand a customer's notes to another (deleting a customer with "reassign"): they are
+    kept, with their authors and times. Returns how many moved."""
+    return Note.objects.filter(customer=from_customer).update(customer=to_customer)
+
+
+@transaction.atomic
+def customers_set_vip(
+    *, customer_ids: list[int], vip: bool, actor: User | None, ip: str | None = None
+) -> int:
+    """Tag or untag VIP on many customers; one event for each customer that changed.
+    Returns how many changed."""
+    changing = list(
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk__in=customer_ids)
+        .exclude(vip=vip)
+        .order_by("pk")
+    )
+    Customer.objects.filter(pk__in=[c.pk for c in changing]).update(
+        vip=vip, updated_at=timezone.now()
+    )
+    event_record_many(
+        [
+            {
+                "type": Event.Type.VIP_CHANGED,
+                "message": f"{'Marked' if vip else 'Unmarked'} {customer.user.display_name} "
+                "as VIP (bulk action)",
+                "customer": customer,
+                "subject": customer,
+                "actor": actor,
+                "old": {"vip": not vip},
+                "new": {"vip": vip},
+                "ip": ip,
+            }
+            for customer in changing
+        ]
+    )
+    return len(changing)
+
+
+@transaction.atomic
+def customers_export_record(
+    *, customer_ids: list[int], actor: User | None, ip: str | None = None
+) -> int:
+    """An export of selected customers leaves an event on each of them."""
+    customers = Customer.objects.select_related("user").filter(pk__in=customer_ids).order_by("pk")
+    events = event_record_many(
+        [
+            {
+                "type": Event.Type.CUSTOMER_EXPORTED,
+                "message": f"{customer.user.display_name} exported to CSV (bulk action)",
+                "customer": customer,
+                "subject": customer,
+                "actor": actor,
+                "ip": ip,
+            }
+            for customer in customers
+        ]
+    )
+    return len(events)
+
+
+def email_enqueue(*, kind: Kind, user: User, host: str) -> None:
+    """Queue one email to `user`, in the caller's transaction: it is sent (by the worker,
+    customers.tasks) only if that transaction commits, and then recorded as an event."""
+    email_send.defer(kind=str(kind), user_id=user.pk, host=host)
+
+
+@transaction.atomic
+def customer_email_verification_send(
+    *, customer: Customer, actor: User | None, ip: str | None = None
+) -> None:
+    """Ask the customer to verify their email address: the status becomes pending (an
+    event, when it was not) and a verification email with a signed link is queued. For
+    "Resend verification email", and for any change of address that needs verifying."""
+    current = _locked(customer)
+    old = current.email_verification
+    if old != Customer.EmailVerification.PENDING:
+        current.email_verification = Customer.EmailVerification.PENDING
+        current.save(update_fields=["email_verification", "updated_at"])
+        event_record(
+            type=Event.Type.EMAIL_VERIFICATION,
+            message=f"Email verification changed from {_choice(old)} to pending",
+            customer=current,
+            subject=current,
+            actor=actor,
+            old={"email_verification": old},
+            new={"email_verification": current.email_verification},
+            ip=ip,
+        )
+        customer.email_verification = current.email_verification
+        customer.updated_at = current.updated_at
+    email_enqueue(kind=Kind.VERIFICATION, user=current.user, host=settings.NETWORK_HOST)
+
+
+class VerificationLinkError(Exception):
+    """A verification link that verifies nothing; the message says why, to its reader."""
+
+
+@transaction.atomic
+def customer_email_verify(*, token: str, ip: str | None = None) -> tuple[Customer, bool]:
+    """The customer opened the link of a verification email: their address is verified
+    (an event, by the customer). Returns the customer and whether this verified it (False
+    when it already was: opening the link twice is fine)."""
+    try:
+        signed = verification_token_read(token)
+    except signing.SignatureExpired as error:
+        raise VerificationLinkError(
+            "This verification link has expired. Ask for a new verification email."
+        ) from error
+    except signing.BadSignature as error:
+        raise VerificationLinkError("This verification link is not valid.") from error
+    customer = Customer.objects.filter(pk=signed.get("customer")).first()
+    if customer is None:
+        raise VerificationLinkError("This verification link is not valid.")
+    current = _locked(customer)
+    if current.user.email.casefold() != str(signed.get("email", "")).casefold():
+        raise VerificationLinkError(
+            "This link was sent to an earlier email address of the account. Open the link "
+            "in the latest verification email."
+        )
+    if current.email_verification == Customer.EmailVerification.VERIFIED:
+        return current, False
+    if current.email_verification != Customer.EmailVerification.PENDING:
+        raise VerificationLinkError("This email address no longer needs verifying.")
+    current.email_verification = Customer.EmailVerification.VERIFIED
+    current.save(update_fields=["email_verification", "updated_at"])
+    event_record(
+        type=Event.Type.EMAIL_VERIFICATION,
+        message=f"Email {current.user.email} verified through the link in the verification email",
+        customer=current,
+        subject=current,
+        actor=current.user,
+        old={"email_verification": Customer.EmailVerification.PENDING.value},
+        new={"email_verification": current.email_verification},
+        ip=ip,
+    )
+    return current, True

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -14,6 +14,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from customers import selectors, services
 from customers.forms import (
@@ -22,10 +23,13 @@ from customers.forms import (
     CustomerFieldsForm,
     CustomerListFilters,
     CustomerOptionsForm,
+    CustomerSelection,
     LoginForm,
+    NoteForm,
+    PasswordResetForm,
 )
 from customers.login_capture import login_capture
-from customers.models import Customer
+from customers.models import Customer, Note
 from events.selectors import customer_events_page
 from network import paging
 from network.access import network_admin_required
@@ -40,7 +44,7 @@ FACET_COUNTS_SECONDS = 30
 
 
 def _customer_or_404(pk: int) -> Customer:
-    return get_object_or_404(Customer.objects.select_related("user"), pk=pk)
+    return get_object_or_404(Customer.objects.select_related("user").with_switch_site(), pk=pk)
 
 
 def _facet_querysets() -> dict[str, QuerySet]:
@@ -116,12 +120,15 @@ def _csv_cell(value) -> str:
 
 @network_admin_required
 def customer_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered list as CSV, streamed from a server-side cursor in chunks: memory
-    stays flat at a million rows."""
-    filters = CustomerListFilters(request.GET)
+    """The filtered list as CSV."""
+    return _csv_response(CustomerListFilters(request.GET).customers())
+
+
+def _csv_response(customers: QuerySet) -> StreamingHttpResponse:
+    """Customers as CSV, streamed from a server-side cursor in chunks: memory stays flat
+    at a million rows."""
     rows = (
-        filters.customers()
-        .with_membership_count()
+        customers.with_membership_count()
         .values_list(
             "id",
             "user__first_name",
@@ -177,6 +184,55 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _back_to_list(selection: CustomerSelection) -> HttpResponse:
+    query = selection.list_query
+    return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
+
+
+@network_admin_required
+@require_POST
+def customer_bulk_vip(request: HttpRequest) -> HttpResponse:
+    selection = CustomerSelection(request.POST)
+    tag = request.POST.get("vip_action")
+    if tag not in ("tag", "untag"):
+        messages.error(request, "Choose Tag VIP or Untag VIP. Nothing changed.")
+    elif selection.error:
+        messages.error(request, selection.error)
+    else:
+        changed = services.customers_set_vip(
+            customer_ids=selection.ids,
+            vip=tag == "tag",
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        verb = "Tagged" if tag == "tag" else "Untagged"
+        unchanged = len(selection.ids) - changed
+        messages.success(
+            request,
+            f"{verb} {changed} customer{'' if changed == 1 else 's'} as VIP"
+            + (
+                f"; {unchanged} already {'were' if tag == 'tag' else 'were not'}."
+                if unchanged
+                else "."
+            ),
+        )
+    return _back_to_list(selection)
+
+
+@network_admin_required
+@require_POST
+def customer_bulk_export(request: HttpRequest) -> HttpResponse:
+    """The selected customers as CSV; each of them gets an event saying so."""
+    selection = CustomerSelection(request.POST)
+    if selection.error:
+        messages.error(request, selection.error)
+        return _back_to_list(selection)
+    services.customers_export_record(
+        customer_ids=selection.ids, actor=request.user, ip=client_ip(request)
+    )
+    return _csv_response(Customer.objects.filter(pk__in=selection.ids).order_by("pk"))
+
+
 @network_admin_required
 def customer_add(request: HttpRequest) -> HttpResponse:
     form = CustomerAddForm(request.POST or None)
@@ -194,13 +250,23 @@ def customer_add(request: HttpRequest) -> HttpResponse:
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                     password=data["password"],
+                    invite=True,
                     actor=request.user,
                     ip=client_ip(request),
                 )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Customer {customer.user.display_name} added.")
+            invited = data["mode"] != CustomerAddForm.EXISTING
+            messages.success(
+                request,
+                f"Customer {customer.user.display_name} added."
+                + (
+                    f" An invitation to choose a password is on its way to {customer.user.email}."
+                    if invited
+                    else ""
+                ),
+            )
             return redirect(customer.get_absolute_url())
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "customers/add.html", {"form": form}, status=status)
@@ -218,6 +284,7 @@ def _detail_page(
     options_form: CustomerOptionsForm | None = None,
     billing_form: CustomerBillingForm | None = None,
     fields_form: CustomerFieldsForm | None = None,
+    note_form: NoteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     tab = "billing" if billing_form is not None else request.GET.get("tab", "options")
@@ -234,8 +301,35 @@ def _detail_page(
         "recent_ips": recent_ips,
         "latest_ip": recent_ips[0] if recent_ips else None,
         "login_failures": selectors.login_failures(key=customer.user.username),
+        "notes": selectors.customer_notes_page(customer, request.GET),
+        "note_form": note_form or NoteForm(),
     }
     return render(request, "customers/detail.html", context, status=status)
+
+
+@network_admin_required
+@post_or_redirect("customers:detail", "#fields")
+def customer_verification_send(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(pk)
+    services.customer_email_verification_send(
+        customer=customer, actor=request.user, ip=client_ip(request)
+    )
+    messages.success(request, f"A verification email is on its way to {customer.user.email}.")
+    return redirect(f"{customer.get_absolute_url()}#fields")
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a verification email, opened by the customer (signed in or not): the
+    signature, not a session, says who they are. Opening it again says it is done."""
+    try:
+        customer, verified_now = services.customer_email_verify(token=token, ip=client_ip(request))
+    except services.VerificationLinkError as error:
+        return render(request, "customers/verify_email.html", {"problem": str(error)}, status=400)
+    return render(
+        request,
+        "customers/verify_email.html",
+        {"email": customer.user.email, "verified_now": verified_now},
+    )
 
 
 @network_admin_required
@@ -325,6 +419,61 @@ def customer_fields(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, customer, fields_form=form, status=400)
 
 
+@network_admin_required
+@post_or_redirect("customers:detail", "#notes")
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(
+                customer=customer,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Note added.")
+            return redirect(f"{customer.get_absolute_url()}#notes")
+    return _detail_page(request, customer, note_form=form, status=400)
+
+
+def _own_note_or_404(request: HttpRequest, pk: int) -> Note:
+    note = get_object_or_404(Note.objects.select_related("customer__user"), pk=pk)
+    if note.author_id != request.user.pk:
+        raise PermissionDenied("Only the note's author can change or delete it.")
+    return note
+
+
+@network_admin_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _own_note_or_404(request, pk)
+    form = NoteForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.note_update(
+                note=note, actor=request.user, text=form.cleaned_data["text"], ip=client_ip(request)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _saved(request, note.customer, changed, "Note", "#notes")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "customers/note_edit.html", {"note": note, "form": form}, status=status)
+
+
+@network_admin_required
+@require_POST
+def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _own_note_or_404(request, pk)
+    services.note_delete(note=note, actor=request.user, ip=client_ip(request))
+    messages.success(request, "Note deleted.")
+    return redirect(f"{note.customer.get_absolute_url()}#notes")
+
+
 class LoginView(auth_views.LoginView):
     """The login form of the network host and of every subsite.
 
@@ -351,3 +500,23 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.info(request, "You are logged out.")
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgot password?" on the network's login and on each subsite's (its owner only):
+    the email is queued, with its link on the configured host (customers.forms)."""
+
+    form_class = PasswordResetForm
+    template_name = "customers/password_reset_form.html"
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "customers/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "customers/password_reset_confirm.html"
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "customers/password_reset_complete.html"

@@ -81,3 +81,30 @@ class CustomerDeleteForm(forms.Form):
             return int(value) if value not in (None, "") else None
         except (TypeError, ValueError):
             return None
+
+
+class BulkDeleteForm(forms.Form):
+    """The bulk confirmation: the customers listed (`ids`, as the page showed them) and
+    their number, typed by the admin."""
+
+    confirm_count = forms.CharField(
+        label="Type the number of customers to confirm",
+        max_length=20,
+        error_messages={
+            "required": "Type the number of customers to confirm. Nothing was deleted."
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, ids: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ids = ids
+
+    def clean_confirm_count(self) -> int:
+        typed = self.cleaned_data["confirm_count"].strip().replace(",", "")
+        if typed != str(len(self.ids)):
+            raise forms.ValidationError(
+                f"Type {len(self.ids)}, the number of customers listed, to confirm. "
+                "Nothing was deleted."
+            )
+        return len(self.ids)

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
 from django_tenants.utils import get_public_schema_name
 
-from customers.models import Customer, LoginRecord, User
+from customers.models import Customer, LoginRecord, Note, User
 from events.models import Event
 from memberships.models import Membership
 from payments.models import Payment
@@ -83,8 +83,10 @@ def deletion_summary(customer: Customer) -> DeletionSummary:
             domains_count=_count(Domain.objects.filter(tenant__customer=outer)),
             events_count=_count(Event.objects.filter(customer_ref=outer)),
             login_records_count=_count(LoginRecord.objects.filter(customer=outer)),
+            notes_count=_count(Note.objects.filter(customer=outer)),
         )
         .values(
+            "notes_count",
             "memberships_count",
             "payments_count",
             "sites_count",
@@ -117,6 +119,60 @@ def deletion_summary(customer: Customer) -> DeletionSummary:
             LoginRecord.objects.filter(customer=customer).order_by(*newest)[:PREVIEW_SIZE]
         ),
     )
+
+
+BULK_COUNTS = (
+    "memberships",
+    "payments",
+    "sites",
+    "domains",
+    "notes",
+    "login_records",
+    "events",
+)
+
+
+@dataclass(frozen=True)
+class BulkDeletionSummary:
+    """What deleting several customers touches: each customer with its counts, and the
+    totals."""
+
+    customers: list[Customer]
+    totals: dict[str, int]
+
+    @property
+    def owning_main_site(self) -> list[Customer]:
+        return [customer for customer in self.customers if customer.main_sites_count]
+
+
+def bulk_deletion_summary(customer_ids: list[int]) -> BulkDeletionSummary:
+    """One query whatever the selection: each customer with its counts as columns."""
+    outer = OuterRef("pk")
+    customers = list(
+        Customer.objects.filter(pk__in=customer_ids)
+        .select_related("user")
+        .only("pk", "user__first_name", "user__last_name", "user__username", "user__email")
+        .annotate(
+            memberships_count=_count(Membership.objects.filter(customer=outer)),
+            payments_count=_count(Payment.objects.filter(customer=outer)),
+            sites_count=_count(Site.objects.filter(customer=outer)),
+            main_sites_count=_count(
+                Site.objects.filter(customer=outer).filter(
+                    Q(type=Site.Type.MAIN) | Q(schema_name=get_public_schema_name())
+                )
+            ),
+            domains_count=_count(Domain.objects.filter(tenant__customer=outer)),
+            notes_count=_count(Note.objects.filter(customer=outer)),
+            login_records_count=_count(LoginRecord.objects.filter(customer=outer)),
+            events_count=_count(Event.objects.filter(customer_ref=outer)),
+        )
+        .order_by("user__email", "pk")
+    )
+    totals = {
+        name: sum(getattr(customer, f"{name}_count") for customer in customers)
+        for name in BULK_COUNTS
+    }
+    return BulkDeletionSummary(customers=customers, totals=totals)
 
 
 def reassign_candidates(

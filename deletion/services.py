@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name
 
-from customers.models import Customer, LoginRecord, User
+from customers.models import Customer, LoginRecord, Note, User
+from customers.services import notes_reassign
 from deletion.selectors import login_account_kept
 from events.models import Event
 from events.services import event_record
@@ -56,8 +57,11 @@ def customer_delete(
 
     if reassign_to is None:
         counts = _delete_owned(customer=customer, actor=actor, ip=ip)
+        # The notes go with the customer (the row's ON DELETE CASCADE, below).
+        counts["notes"] = Note.objects.filter(customer=customer).count()
     else:
         counts = _reassign_owned(customer=customer, target=reassign_to, actor=actor, ip=ip)
+        counts["notes_kept"] = notes_reassign(from_customer=customer, to_customer=reassign_to)
     _, deleted = LoginRecord.objects.filter(customer=customer).delete()
     counts["login_records"] = deleted.get(LoginRecord._meta.label, 0)
     counts["events_kept"] = events_kept

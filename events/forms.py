@@ -10,7 +10,9 @@ from events.models import Event
 class EventFilters(forms.Form):
     type = forms.ChoiceField(required=False, choices=[("", "All types"), *Event.Type.choices])
     customer = forms.CharField(
-        required=False, max_length=254, help_text="Customer ID or email address."
+        required=False,
+        max_length=254,
+        help_text="Customer ID, or part of a name, username or email.",
     )
 
     def __init__(self, data=None, **kwargs):
@@ -31,11 +33,12 @@ class EventFilters(forms.Form):
 
     @staticmethod
     def _customer_condition(who: str) -> Q:
-        """By customer ID (which outlives the customer), or by the account's email."""
+        """By customer ID (which outlives the customer), or by a part of the account's
+        name, username or email (the customer list's search)."""
         number = who.lstrip("#")
         if number.isdecimal():  # isdigit() also takes "²", which int() refuses
             return Q(customer_ref=int(number)) if len(number) <= 18 else Q(pk__in=[])
         # The account model is the project's AUTH_USER_MODEL (as on Event.actor), not an
         # import: the event log builds on no app.
-        customer_ids = get_user_model().objects.with_email(who).values("customer__pk")
+        customer_ids = get_user_model().objects.search(who).values("customer__pk")
         return Q(customer_ref__in=customer_ids)

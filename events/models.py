@@ -17,12 +17,20 @@ class Event(models.Model):
         VIP_CHANGED = "customer.vip", "VIP changed"
         BILLING_CHANGED = "customer.billing", "Billing info changed"
         EMAIL_VERIFICATION = "customer.email_verification", "Email verification changed"
+        EMAIL_SENT = "customer.email_sent", "Email sent"
+        EMAIL_FAILED = "customer.email_failed", "Email not sent"
         CUSTOMER_DELETED = "customer.deleted", "Customer deleted"
+        CUSTOMER_EXPORTED = "customer.exported", "Customer exported"
+        NOTE_ADDED = "customer.note_added", "Note added"
+        NOTE_CHANGED = "customer.note_changed", "Note changed"
+        NOTE_DELETED = "customer.note_deleted", "Note deleted"
         LOGIN = "customer.login", "Logged in"
         LOGIN_LOCKED = "customer.login_locked", "Login locked out"
         LOGIN_UNLOCKED = "customer.login_unlocked", "Login lockout cleared"
         SWITCH_TO = "switch.start", "Switched to"
         SWITCH_BACK = "switch.end", "Switched back"
+        VIEW_AS = "switch.view_as", "Viewed as (read-only)"
+        VIEW_AS_END = "switch.view_as_end", "Stopped viewing as"
         MEMBERSHIP_CREATED = "membership.created", "Membership created"
         MEMBERSHIP_UPDATED = "membership.updated", "Membership updated"
         MEMBERSHIP_STATUS = "membership.status", "Membership status changed"
@@ -37,6 +45,10 @@ class Event(models.Model):
         SITE_UPDATED = "site.updated", "Site updated"
         SITE_DELETED = "site.deleted", "Site deleted"
         SITE_DOMAINS = "site.domains", "Site domains changed"
+        SITE_SETTINGS = "site.settings", "Site settings changed"
+        DOMAIN_REQUESTED = "site.domain_requested", "Domain requested"
+        TEAM_CHANGED = "site.team", "Site team changed"
+        PASSWORD_CHANGED = "customer.password", "Password changed"
 
     type = models.CharField(max_length=40, choices=Type.choices)
     message = models.CharField(max_length=500)
@@ -68,6 +80,8 @@ class Event(models.Model):
         blank=True,
         related_name="+",
     )
+    # Copied like actor_label, so "by <admin> as <customer>" survives the admin's deletion.
+    impersonator_label = models.CharField(max_length=300, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -39,7 +39,41 @@ def event_record(
     """Append one event. Callers are the services that make the change, inside their
     transaction, so the event exists exactly when the change does. While a super admin
     acts as a customer (Switch to), the event carries that admin as `impersonator`."""
-    return Event.objects.create(
+    event = _event(
+        type=type,
+        message=message,
+        customer=customer,
+        subject=subject,
+        actor=actor,
+        impersonator=impersonator,
+        old=old,
+        new=new,
+        ip=ip,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def event_record_many(records: list[dict[str, Any]]) -> list[Event]:
+    """Append many events in one INSERT (a bulk action: one event per customer); each
+    record holds event_record's keyword arguments."""
+    return Event.objects.bulk_create([_event(**record) for record in records])
+
+
+def _event(
+    *,
+    type: Event.Type,
+    message: str,
+    customer=None,
+    subject: models.Model | None = None,
+    actor=None,
+    impersonator=None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> Event:
+    impersonator = impersonator if impersonator is not None else current_impersonator.get()
+    return Event(
         type=type,
         message=message[:500],
         customer=customer,
@@ -49,7 +83,8 @@ def event_record(
         subject_id=subject.pk if subject is not None else None,
         actor=actor,
         actor_label=_label(actor) if actor is not None else "",
-        impersonator=impersonator if impersonator is not None else current_impersonator.get(),
+        impersonator=impersonator,
+        impersonator_label=_label(impersonator) if impersonator is not None else "",
         old=old,
         new=new,
         ip=ip,

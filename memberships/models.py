@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Gateway(models.TextChoices):
@@ -46,6 +48,38 @@ class Product(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def for_admin_page(self) -> MembershipQuerySet:
         return self.select_related("customer__user", "plan")
+
+    def for_list(self) -> MembershipQuerySet:
+        """A row of the memberships list: the membership, its plan and its customer's
+        name, in the page's one query."""
+        return self.select_related("customer__user", "plan").only(
+            *LIST_FIELDS,
+            "plan__name",
+            "customer__user__first_name",
+            "customer__user__last_name",
+            "customer__user__username",
+            "customer__user__email",
+        )
+
+    def expiring_within(self, *, days: int) -> MembershipQuerySet:
+        now = timezone.now()
+        return self.filter(date_expiration__gte=now, date_expiration__lt=now + timedelta(days=days))
+
+
+LIST_FIELDS = (
+    "id",
+    "customer_id",
+    "plan_id",
+    "status",
+    "currency",
+    "amount",
+    "recurring",
+    "billing_interval",
+    "billing_period",
+    "gateway",
+    "date_expiration",
+    "created_at",
+)
 
 
 class Membership(models.Model):
@@ -97,6 +131,12 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="membership_customer"),
             models.Index(fields=["status"], name="membership_status"),
+            # The network-wide list: its sorts and the filters that are not the status.
+            models.Index(fields=["-created_at", "-id"], name="membership_created"),
+            models.Index(fields=["date_expiration", "id"], name="membership_expiration"),
+            models.Index(fields=["plan", "-created_at"], name="membership_plan"),
+            models.Index(fields=["gateway"], name="membership_gateway"),
+            models.Index(fields=["currency"], name="membership_currency"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ from memberships import views
 
 app_name = "memberships"
 urlpatterns = [
+    path("", views.membership_list, name="list"),
+    path("export/", views.membership_export, name="export"),
     path("<int:pk>/", views.membership_detail, name="detail"),
     path("<int:pk>/status/", views.membership_status, name="status"),
     path("<int:pk>/reassign/", views.membership_reassign, name="reassign"),

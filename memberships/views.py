@@ -6,27 +6,32 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from customers.models import User
+from customers.models import Customer, User
 from events.selectors import subject_history
 from memberships import services
 from memberships.forms import (
+    EXPIRING_WITHIN,
     AddonQuantityForm,
     MembershipAddonForm,
     MembershipBillingForm,
     MembershipDatesForm,
+    MembershipListFilters,
     MembershipPlanForm,
     MembershipReassignForm,
     MembershipStatusForm,
     initial_from,
 )
-from memberships.models import Membership, MembershipAddon
+from memberships.models import Gateway, Membership, MembershipAddon, Product
+from network import paging
 from network.access import network_admin_required
 from network.forms import add_service_errors
-from network.http import client_ip, post_or_redirect
+from network.http import PkUrl, client_ip, post_or_redirect
+from network.lists import EXPORT_CHUNK, FACET_COUNTS_SECONDS, csv_export, list_counts
+from network.paging import page_fetch, page_number
 
 SEARCH_RESULTS = 8
 
@@ -63,7 +68,7 @@ def _detail(request: HttpRequest, membership: Membership, **bound) -> HttpRespon
         "status_form": MembershipStatusForm(initial={"status": membership.status}),
         "reassign_form": MembershipReassignForm(),
         "plan_form": MembershipPlanForm(membership=membership, initial={"plan": membership.plan}),
-        "addon_form": MembershipAddonForm(),
+        "addon_form": MembershipAddonForm(membership=membership),
         "billing_form": MembershipBillingForm(
             initial=initial_from(membership, MembershipBillingForm)
         ),
@@ -165,7 +170,7 @@ def membership_addon_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _apply(
         request,
         membership,
-        MembershipAddonForm(request.POST),
+        MembershipAddonForm(request.POST, membership=membership),
         "addon_form",
         lambda data: services.membership_addon_add(
             membership=membership,
@@ -245,3 +250,103 @@ def membership_dates(request: HttpRequest, pk: int) -> HttpResponse:
         "Dates saved.",
         "#dates",
     )
+
+
+LIST_FACETS_KEY = "memberships:list:facet-counts"
+
+
+def _list_facets(products: list[Product]) -> dict:
+    memberships = Membership.objects.all()
+    return {
+        **{f"status:{v}": memberships.filter(status=v) for v in Membership.Status.values},
+        **{f"product:{p.pk}": memberships.filter(plan_id=p.pk) for p in products},
+        **{f"gateway:{v}": memberships.filter(gateway=v) for v in Gateway.values},
+        **{f"currency:{c}": memberships.filter(currency=c) for c in _currencies(products)},
+        **{f"expiring:{d}": memberships.expiring_within(days=d) for d, _ in EXPIRING_WITHIN},
+    }
+
+
+def _currencies(products: list[Product]) -> list[str]:
+    return sorted({product.currency for product in products})
+
+
+def _choices(counts: dict, facet: str, choices) -> list[tuple]:
+    return [(value, label, counts.get(f"{facet}:{value}")) for value, label in choices]
+
+
+@network_admin_required
+def membership_list(request: HttpRequest) -> HttpResponse:
+    filters = MembershipListFilters(request.GET)
+    memberships = filters.memberships()
+    products = list(Product.objects.order_by("kind", "name", "id"))
+    counts = list_counts(
+        memberships,
+        key=LIST_FACETS_KEY,
+        facets=lambda: _list_facets(products),
+        table=Membership._meta.db_table,
+    )
+    page = page_fetch(
+        memberships.for_list(),
+        number=page_number(request.GET),
+        size=filters.value("per_page"),
+        total=counts["results"] if counts["results"] <= paging.COUNT_CAP else None,
+    )
+    customer_pk = filters.value("customer")
+    return render(
+        request,
+        "memberships/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "counts": counts,
+            "counts_seconds": FACET_COUNTS_SECONDS,
+            "count_cap": paging.COUNT_CAP,
+            "max_page": paging.MAX_PAGE,
+            "status_choices": _choices(counts, "status", Membership.Status.choices),
+            "product_choices": _choices(counts, "product", [(p.pk, p.name) for p in products]),
+            "gateway_choices": _choices(counts, "gateway", Gateway.choices),
+            "currency_choices": _choices(
+                counts, "currency", [(c, c) for c in _currencies(products)]
+            ),
+            "expiring_choices": _choices(counts, "expiring", EXPIRING_WITHIN),
+            "customer": (
+                Customer.objects.select_related("user").filter(pk=customer_pk).first()
+                if customer_pk
+                else None
+            ),
+            # Reversed once per page, not once per row.
+            "detail_url": PkUrl("memberships:detail"),
+            "customer_url": PkUrl("customers:detail"),
+        },
+    )
+
+
+@network_admin_required
+def membership_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV, streamed from a server-side cursor."""
+    fields = {
+        "reference": "id",
+        "customer_id": "customer_id",
+        "customer_email": "customer__user__email",
+        "customer_first_name": "customer__user__first_name",
+        "customer_last_name": "customer__user__last_name",
+        "plan": "plan__name",
+        "status": "status",
+        "gateway": "gateway",
+        "currency": "currency",
+        "initial_amount": "initial_amount",
+        "recurring_amount": "amount",
+        "recurring": "recurring",
+        "billing_interval": "billing_interval",
+        "billing_period": "billing_period",
+        "expires": "date_expiration",
+        "created": "created_at",
+    }
+    rows = (
+        MembershipListFilters(request.GET)
+        .memberships()
+        .values_list(*fields.values())
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    references = ([f"MEM-{row[0]:06d}", *row[1:]] for row in rows)
+    return csv_export(name="memberships", header=list(fields), rows=references)

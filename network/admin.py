@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -47,3 +48,21 @@ class ViewOnlyMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+def job_queue_admin_checked() -> None:
+    """The job queue's list in Django admin (procrastinate's own ModelAdmin) keeps the
+    same promise as ours: a bad lookup is a bad filter, never a 500."""
+    from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    class CheckedJobAdmin(CheckedLookupsMixin, ProcrastinateJobAdmin):
+        pass
+
+    # procrastinate's admin module comes first in INSTALLED_APPS, so it has registered.
+    if admin.site.is_registered(ProcrastinateJob):
+        admin.site.unregister(ProcrastinateJob)
+    admin.site.register(ProcrastinateJob, CheckedJobAdmin)
+
+
+job_queue_admin_checked()

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+import idna
+from django.utils import dateformat, timezone
+from django.utils.timesince import timesince, timeuntil
+
+# One way to write a moment everywhere: "Nov 3, 2025 14:05 UTC" in the current time
+# zone; a day alone is "Nov 3, 2025".
+MOMENT_FORMAT = "M j, Y H:i T"
+DAY_FORMAT = "M j, Y"
 
 # One colour per status word, whichever model the word belongs to (memberships,
 # payments, refunds, email verification) and per kind of event.
@@ -39,3 +49,31 @@ def money(amount: Decimal | None, currency: str = "") -> str:
     if amount is None:
         return ""
     return f"{amount:,.2f} {currency}".strip()
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """ "3 hours ago", "in 2 days"; "just now" within a minute either way, where
+    Django's timesince would say "0 minutes"."""
+    if abs(now - moment) < timedelta(minutes=1):
+        return "just now"
+    if moment > now:
+        return f"in {timeuntil(moment, now, depth=1)}"
+    return f"{timesince(moment, now, depth=1)} ago"
+
+
+def moment(value: datetime) -> str:
+    return dateformat.format(timezone.localtime(value), MOMENT_FORMAT)
+
+
+def day(value: datetime) -> str:
+    return dateformat.format(timezone.localtime(value), DAY_FORMAT)
+
+
+def unicode_host(host: str | None) -> str:
+    """A host name as people write it: "xn--bcher-kva.example" is "bücher.example"."""
+    if not host or "xn--" not in host:
+        return host or ""
+    try:
+        return idna.decode(host)
+    except (idna.IDNAError, UnicodeError):
+        return host

@@ -74,6 +74,14 @@ def host_url(request: HttpRequest, host: str, path: str = "/") -> str:
     return f"{request.scheme}://{host}{port_suffix(request)}{path}"
 
 
+def link_url(host: str, path: str = "/") -> str:
+    """An address for a message that leaves the request, such as a link in an email: the
+    host is one we configured (the network's, or a site's primary domain) and the scheme
+    and port come from settings, so a forged Host header cannot redirect it."""
+    port = settings.EMAIL_LINK_PORT
+    return f"{settings.EMAIL_LINK_SCHEME}://{host}{f':{port}' if port else ''}{path}"
+
+
 class PkUrl:
     """A URL with a pk in it, reversed once: a list builds each row's link by putting
     the row's pk in (`{{ detail_url|with_pk:customer.pk }}`), not by a reverse() per row."""

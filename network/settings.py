@@ -39,6 +39,8 @@ SHARED_APPS = [
     # Failed logins and lockouts: public schema only; subsites read it through their
     # search path, so one lock holds on every host.
     "axes",
+    # The job queue (emails): its tables and functions live in the public schema only.
+    "procrastinate.contrib.django",
     "network",
     "customers",
     "memberships",
@@ -51,7 +53,8 @@ SHARED_APPS = [
 ]
 # Sessions live in every schema: a tenant's search_path puts its own django_session
 # first, so a session created on one host does not exist on another.
-TENANT_APPS = ["django.contrib.sessions"]
+# siteadmin: each site's own settings and team (SiteSettings, TeamMember).
+TENANT_APPS = ["django.contrib.sessions", "siteadmin"]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "sites.Site"
@@ -204,6 +207,30 @@ SWITCH_TO_ENABLED = env_bool("SWITCH_TO_ENABLED", True)
 SWITCH_TO_GRANT_SECONDS = env_int("SWITCH_TO_GRANT_SECONDS", 60)
 SWITCH_TO_SESSION_SECONDS = env_int("SWITCH_TO_SESSION_SECONDS", 30 * 60)
 
+# --- Email: Django's backend from the environment; SMTP in production, the console in
+# development (`make run` prints each email in the worker's output). Every email is a job
+# on the queue (customers.tasks), deferred in the transaction of the change that causes it.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"no-reply@{NETWORK_HOST}")
+# Links in emails are built from configuration, never from a request's Host header: the
+# network's host (or a site's primary domain), with this scheme and port.
+EMAIL_LINK_SCHEME = env_str("EMAIL_LINK_SCHEME", "https" if PRODUCTION else "http")
+EMAIL_LINK_PORT = env_str("EMAIL_LINK_PORT", "" if PRODUCTION else "8000")
+EMAIL_VERIFICATION_DAYS = env_int("EMAIL_VERIFICATION_DAYS", 3)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 72) * 60 * 60
+
 # "Online" on the customer list: seen within this many seconds.
 ONLINE_WINDOW_SECONDS = env_int("ONLINE_WINDOW_SECONDS", 5 * 60)
 
@@ -218,6 +245,8 @@ LOGGING = {
 AUTHENTICATION_BACKENDS = [
     "customers.backends.LoginThrottleBackend",
     "customers.backends.EmailOrUsernameBackend",
+    # On a subsite, the people the owner invited to its team (and no one else's team).
+    "siteadmin.backends.TeamMemberBackend",
 ]
 
 # --- Login throttling (django-axes), on every login form: the network's, each subsite's

@@ -3,13 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from customers.views import LoginView, LogoutView
+from customers.views import LoginView, LogoutView, verify_email
 from network import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("", include("customers.urls_password")),
+    path("verify-email/<str:token>/", verify_email, name="verify_email"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
     path("customers/", include("deletion.urls")),

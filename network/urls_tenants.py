@@ -4,12 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from customers.views import LoginView
-from sites import views as sites_views
+from siteadmin import views as siteadmin_views
 
 urlpatterns = [
-    path("", sites_views.tenant_home, name="home"),
-    path("dashboard/", sites_views.tenant_dashboard, name="dashboard"),
+    path("", siteadmin_views.home, name="home"),
+    path("dashboard/", siteadmin_views.dashboard, name="dashboard"),
+    path("dashboard/", include("siteadmin.urls")),
     path("login/", LoginView.as_view(next_page="dashboard"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="home"), name="logout"),
+    path("", include("customers.urls_password")),
     path("switch/", include("switch.urls_tenants")),
 ]

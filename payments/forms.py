@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
 
+from customers.models import Customer
 from memberships.forms import MembershipChoiceField
 from memberships.models import Gateway, Membership
+from network.lists import ListFilters, reference_number
 from payments.models import Payment
 
 
@@ -49,3 +54,69 @@ class RefundForm(forms.Form):
         membership = payment.membership
         if membership is None or membership.status == Membership.Status.CANCELLED:
             del self.fields["cancel_membership"]
+
+
+# Each ordering has an index that matches it column for column (see the migration).
+PAYMENT_SORTS: dict[str, tuple[str, tuple]] = {
+    "newest": ("Newest first", ("-created_at", "-id")),
+    "oldest": ("Oldest first", ("created_at", "id")),
+    "largest": ("Largest total first", ("-total", "-id")),
+    "-id": ("Reference (highest first)", ("-id",)),
+    "id": ("Reference (lowest first)", ("id",)),
+}
+
+
+class PaymentListFilters(ListFilters):
+    """The payments list's state, all of it from the query string."""
+
+    SORTS = PAYMENT_SORTS
+    DEFAULT_SORT = "newest"
+    FILTERS = ("status", "gateway", "currency", "since", "until", "refunds", "customer")
+
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Payment.Status.choices]
+    )
+    gateway = forms.ChoiceField(required=False, choices=[("", "Any gateway"), *Gateway.choices])
+    currency = forms.RegexField(required=False, regex=r"^[A-Za-z]{3}$")
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    refunds = forms.BooleanField(required=False, label="Has refunds")
+    customer = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].upper()
+
+    def payments(self) -> QuerySet[Payment]:
+        payments = Payment.objects.all()
+        term = self.value("q")
+        if term:
+            number = reference_number(term, "PAY")
+            if number is not None:
+                payments = payments.filter(pk=number)
+            else:
+                payments = payments.filter(customer__in=Customer.objects.search(term).values("pk"))
+        for name, lookup in (
+            ("status", "status"),
+            ("gateway", "gateway"),
+            ("currency", "currency"),
+            ("customer", "customer_id"),
+        ):
+            if self.value(name):
+                payments = payments.filter(**{lookup: self.value(name)})
+        if self.value("since"):
+            payments = payments.filter(created_at__gte=day_start(self.value("since")))
+        if self.value("until"):
+            next_day = self.value("until") + timedelta(days=1)
+            payments = payments.filter(created_at__lt=day_start(next_day))
+        if self.value("refunds"):
+            payments = payments.with_refunds()
+        return payments.order_by(*self.ordering())
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day`, in the admin's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))

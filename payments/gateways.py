@@ -136,5 +136,16 @@ REFUNDERS: dict[str, Callable[[Refund], GatewayRefund]] = {
 }
 
 
+def refund_unavailable(gateway: str) -> str:
+    """Why refunds through `gateway` cannot work on this network, or "" when they can."""
+    if gateway == Gateway.STRIPE and not settings.STRIPE_SECRET_KEY:
+        return (
+            "Stripe is not configured on this network (STRIPE_SECRET_KEY is empty), so "
+            "this payment cannot be refunded through Stripe from here. Refund it in the "
+            "Stripe dashboard, or ask whoever runs the network to set the key."
+        )
+    return ""
+
+
 def gateway_refund(refund: Refund) -> GatewayRefund:
     return REFUNDERS[refund.gateway](refund)

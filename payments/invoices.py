@@ -11,6 +11,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from network import formatting
 from network.formatting import money
 from payments.models import ZERO, Payment
 
@@ -99,9 +100,9 @@ def invoice_pdf(payment: Payment, line_items) -> bytes:
 
     pdf.write_line("INVOICE", size=22, bold=True)
     pdf.write_line(f"Invoice number {payment.invoice_reference}", size=12, bold=True)
-    pdf.write_line(f"Issued {issued:%Y-%m-%d}", color=MUTED)
+    pdf.write_line(f"Issued {formatting.day(issued)}", color=MUTED)
     pdf.write_line(
-        f"Payment {payment.reference} of {timezone.localtime(payment.created_at):%Y-%m-%d}"
+        f"Payment {payment.reference} of {formatting.day(payment.created_at)}"
         f" · {payment.get_status_display()}",
         color=MUTED,
     )

@@ -20,6 +20,34 @@ class PaymentQuerySet(models.QuerySet):
     def for_admin_page(self) -> PaymentQuerySet:
         return self.select_related("customer__user", "membership__plan")
 
+    def for_list(self) -> PaymentQuerySet:
+        """A row of the payments list: the payment and its customer's name, in the page's
+        one query."""
+        return self.select_related("customer__user").only(
+            *LIST_FIELDS,
+            "customer__user__first_name",
+            "customer__user__last_name",
+            "customer__user__username",
+            "customer__user__email",
+        )
+
+    def with_refunds(self) -> PaymentQuerySet:
+        return self.filter(refunded_total__gt=0)
+
+
+LIST_FIELDS = (
+    "id",
+    "customer_id",
+    "membership_id",
+    "status",
+    "gateway",
+    "currency",
+    "total",
+    "refunded_total",
+    "invoice_number",
+    "created_at",
+)
+
 
 class Payment(models.Model):
     class Status(models.TextChoices):
@@ -61,6 +89,16 @@ class Payment(models.Model):
             models.Index(fields=["customer", "-created_at"], name="payment_customer"),
             models.Index(fields=["membership", "-created_at"], name="payment_membership"),
             models.Index(fields=["status"], name="payment_status"),
+            # The network-wide list: its sorts and the filters that are not the status.
+            models.Index(fields=["-created_at", "-id"], name="payment_created"),
+            models.Index(fields=["-total", "-id"], name="payment_total"),
+            models.Index(fields=["gateway"], name="payment_gateway"),
+            models.Index(fields=["currency"], name="payment_currency"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(refunded_total__gt=0),
+                name="payment_refunded",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

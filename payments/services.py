@@ -20,6 +20,7 @@ from payments.gateways import (
     GatewayRefund,
     gateway_refund,
     has_minor_unit_precision,
+    refund_unavailable,
     stripe_refund_find,
     stripe_refund_state,
 )
@@ -214,6 +215,8 @@ def payment_refund(
     carries the same key and gets the first attempt back); ask the gateway with an
     idempotency key derived from that record; then settle the answer under the lock again.
     """
+    if unavailable := refund_unavailable(payment.gateway):
+        raise ValidationError(unavailable)  # nothing recorded: no attempt was possible
     refund, created = _refund_open(
         payment=payment,
         amount=amount,

@@ -4,6 +4,8 @@ from payments import views
 
 app_name = "payments"
 urlpatterns = [
+    path("", views.payment_list, name="list"),
+    path("export/", views.payment_export, name="export"),
     path("<int:pk>/", views.payment_detail, name="detail"),
     path("<int:pk>/status/", views.payment_status, name="status"),
     path("<int:pk>/details/", views.payment_update, name="update"),

@@ -7,18 +7,24 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from customers.models import Customer
 from events.selectors import subject_history
+from memberships.models import Gateway, Product
+from network import paging
 from network.access import network_admin_required
 from network.forms import add_service_errors
-from network.http import client_ip, post_or_redirect
+from network.http import PkUrl, client_ip, post_or_redirect
+from network.lists import EXPORT_CHUNK, FACET_COUNTS_SECONDS, csv_export, list_counts
+from network.paging import page_fetch, page_number
 from payments import services
-from payments.forms import PaymentDetailsForm, PaymentStatusForm, RefundForm
+from payments.forms import PaymentDetailsForm, PaymentListFilters, PaymentStatusForm, RefundForm
+from payments.gateways import refund_unavailable
 from payments.invoices import invoice_pdf
 from payments.models import ZERO, Payment, Refund
 from payments.webhooks import stripe_event_handle
@@ -40,6 +46,7 @@ def _detail(request: HttpRequest, payment: Payment, **bound) -> HttpResponse:
         "refunds": refunds,
         "pending_refunds": pending,
         "refundable": refundable,
+        "refund_unavailable": refund_unavailable(payment.gateway),
         "history": subject_history(payment),
         "status_form": PaymentStatusForm(initial={"status": payment.status}),
         "details_form": PaymentDetailsForm(
@@ -197,3 +204,109 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Invalid signature.")
     handled = stripe_event_handle(event)
     return HttpResponse("ok" if handled else "duplicate", content_type="text/plain")
+
+
+LIST_FACETS_KEY = "payments:list:facet-counts"
+
+
+def _list_facets(currencies: list[str]) -> dict:
+    payments = Payment.objects.all()
+    return {
+        **{f"status:{v}": payments.filter(status=v) for v in Payment.Status.values},
+        **{f"gateway:{v}": payments.filter(gateway=v) for v in Gateway.values},
+        **{f"currency:{c}": payments.filter(currency=c) for c in currencies},
+        "refunds": payments.with_refunds(),
+    }
+
+
+def _choices(counts: dict, facet: str, choices) -> list[tuple]:
+    return [(value, label, counts.get(f"{facet}:{value}")) for value, label in choices]
+
+
+@network_admin_required
+def payment_list(request: HttpRequest) -> HttpResponse:
+    filters = PaymentListFilters(request.GET)
+    payments = filters.payments()
+    # Payments are charged in their products' currencies.
+    currencies = sorted(set(Product.objects.values_list("currency", flat=True)))
+    counts = list_counts(
+        payments,
+        key=LIST_FACETS_KEY,
+        facets=lambda: _list_facets(currencies),
+        table=Payment._meta.db_table,
+    )
+    page = page_fetch(
+        payments.for_list(),
+        number=page_number(request.GET),
+        size=filters.value("per_page"),
+        total=counts["results"] if counts["results"] <= paging.COUNT_CAP else None,
+    )
+    customer_pk = filters.value("customer")
+    return render(
+        request,
+        "payments/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "counts": counts,
+            "counts_seconds": FACET_COUNTS_SECONDS,
+            "count_cap": paging.COUNT_CAP,
+            "max_page": paging.MAX_PAGE,
+            "status_choices": _choices(counts, "status", Payment.Status.choices),
+            "gateway_choices": _choices(counts, "gateway", Gateway.choices),
+            "currency_choices": _choices(counts, "currency", [(c, c) for c in currencies]),
+            "customer": (
+                Customer.objects.select_related("user").filter(pk=customer_pk).first()
+                if customer_pk
+                else None
+            ),
+            # Reversed once per page, not once per row.
+            "detail_url": PkUrl("payments:detail"),
+            "customer_url": PkUrl("customers:detail"),
+            "membership_url": PkUrl("memberships:detail"),
+        },
+    )
+
+
+@network_admin_required
+def payment_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV, streamed from a server-side cursor."""
+    fields = {
+        "reference": "id",
+        "customer_id": "customer_id",
+        "customer_email": "customer__user__email",
+        "customer_first_name": "customer__user__first_name",
+        "customer_last_name": "customer__user__last_name",
+        "membership": "membership_id",
+        "status": "status",
+        "gateway": "gateway",
+        "currency": "currency",
+        "subtotal": "subtotal",
+        "discount": "discount_total",
+        "tax": "tax_total",
+        "total": "total",
+        "refunded": "refunded_total",
+        "invoice": "invoice_number",
+        "created": "created_at",
+    }
+    rows = (
+        PaymentListFilters(request.GET)
+        .payments()
+        .values_list(*fields.values())
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    readable = (
+        [
+            f"PAY-{pk:06d}",
+            customer_id,
+            email,
+            first,
+            last,
+            f"MEM-{membership:06d}" if membership else "",
+            *rest[:-2],
+            f"INV-{rest[-2]:06d}" if rest[-2] else "",
+            rest[-1],
+        ]
+        for pk, customer_id, email, first, last, membership, *rest in rows
+    )
+    return csv_export(name="payments", header=list(fields), rows=readable)

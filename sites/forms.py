@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
+from customers.models import Customer
 from memberships.forms import MembershipChoiceField
 from memberships.models import Membership
-from sites.models import Site
+from network.lists import ListFilters
+from sites.models import Domain, Site
+from sites.services import domain_normalize, schema_name_for
 
 EDITABLE_TYPES = [(value, label) for value, label in Site.Type.choices if value != Site.Type.MAIN]
 
@@ -30,3 +35,81 @@ class DomainAddForm(forms.Form):
         max_length=253, widget=forms.TextInput(attrs={"placeholder": "shop.example.com"})
     )
     primary = forms.BooleanField(label="Make it the primary domain", required=False)
+
+
+# Each ordering has an index that matches it column for column (see the migration).
+SITE_SORTS: dict[str, tuple[str, tuple]] = {
+    "newest": ("Newest first", ("-created_at", "-id")),
+    "oldest": ("Oldest first", ("created_at", "id")),
+    "title": ("Title (A–Z)", ("title", "id")),
+}
+
+
+class SiteListFilters(ListFilters):
+    """The sites list's state, all of it from the query string."""
+
+    SORTS = SITE_SORTS
+    DEFAULT_SORT = "newest"
+    FILTERS = ("type", "active", "customer")
+
+    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Site.Type.choices])
+    active = forms.ChoiceField(
+        required=False, choices=[("", "Active or not"), ("yes", "Active"), ("no", "Inactive")]
+    )
+    customer = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+    def sites(self) -> QuerySet[Site]:
+        sites = Site.objects.all()
+        term = self.value("q")
+        if term:
+            sites = sites.filter(
+                Q(title__icontains=term)
+                | Q(pk__in=Domain.objects.search(term).values("tenant_id"))
+                | Q(customer__in=Customer.objects.search(term).values("pk"))
+            )
+        if self.value("type"):
+            sites = sites.filter(type=self.value("type"))
+        if self.value("active"):
+            sites = sites.filter(active=self.value("active") == "yes")
+        if self.value("customer"):
+            sites = sites.filter(customer_id=self.value("customer"))
+        return sites.order_by(*self.ordering())
+
+
+class SiteAddForm(forms.Form):
+    """A new site for a customer, under one of the customer's memberships."""
+
+    title = forms.CharField(max_length=Site._meta.get_field("title").max_length)
+    membership = MembershipChoiceField(queryset=Membership.objects.none())
+    domain = forms.CharField(
+        label="Primary domain",
+        max_length=253,
+        help_text="The site's own host, e.g. shop.example.com.",
+        widget=forms.TextInput(attrs={"placeholder": "shop.example.com"}),
+    )
+    type = forms.ChoiceField(
+        label="Site type", choices=EDITABLE_TYPES, initial=Site.Type.CUSTOMER_OWNED
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["membership"].queryset = (
+            Membership.objects.filter(customer=customer)
+            .select_related("plan")
+            .order_by("-created_at", "-id")
+        )
+
+    def clean_domain(self) -> str:
+        try:
+            domain = domain_normalize(self.cleaned_data["domain"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["domain"]) from error
+        if Domain.objects.filter(domain=domain).exists():
+            raise ValidationError(f"“{domain}” already belongs to a site.")
+        schema_name = schema_name_for(domain.split(".")[0])
+        if Site.objects.filter(schema_name=schema_name).exists():
+            raise ValidationError(
+                f"The name “{domain.split('.')[0]}” is taken by another site; pick another."
+            )
+        return domain

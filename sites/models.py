@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -42,7 +44,13 @@ class Site(TenantMixin):
     auto_drop_schema = False
 
     class Meta:
-        indexes = [models.Index(fields=["customer", "-created_at"], name="site_customer")]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="site_customer"),
+            # The network-wide list: its sorts and filters.
+            models.Index(fields=["-created_at", "-id"], name="site_created"),
+            models.Index(fields=["title", "id"], name="site_title"),
+            models.Index(fields=["type"], name="site_type"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -55,6 +63,19 @@ class Site(TenantMixin):
         return self.type == self.Type.MAIN
 
 
+class DomainQuerySet(models.QuerySet):
+    def search(self, term: str) -> DomainQuerySet:
+        """Case-insensitive substring match, on the expression `domain_search_trgm` indexes."""
+        return self.alias(upper=Upper("domain")).filter(upper__contains=Upper(models.Value(term)))
+
+
 class Domain(DomainMixin):
+    objects = DomainQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            GinIndex(OpClass(Upper("domain"), name="gin_trgm_ops"), name="domain_search_trgm"),
+        ]
+
     def __str__(self) -> str:
         return self.domain

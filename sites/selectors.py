@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from customers.models import Customer, User
+from events.models import Event
 from network.paging import Page, page_fetch, page_number
 from sites.models import Domain, Site
 
@@ -43,3 +45,33 @@ def membership_sites_page(membership, params: Mapping[str, str]) -> Page:
         param="sites_page",
         counted=True,
     )
+
+
+CUSTOMER_CANDIDATES = 8
+
+
+def customer_candidates(query: str) -> list[Customer]:
+    """Customers whose name, username or email contains the query (trigram-indexed), for
+    the customer picker of "Add site"."""
+    query = query.replace("\x00", "").strip()  # PostgreSQL text can't hold NUL
+    if not query:
+        return []
+    return list(
+        Customer.objects.filter(user__in=User.objects.search(query).values("pk"))
+        .select_related("user")
+        .order_by("user__email")[:CUSTOMER_CANDIDATES]
+    )
+
+
+def domain_requests(site: Site, domains: list[Domain] | None = None) -> list[str]:
+    """Domains the site's owner asked for (siteadmin's Domains page records each request
+    as an event) and that are not the site's yet, oldest first. Pass the site's domains
+    when they are loaded already."""
+    asked = Event.objects.filter(
+        type=Event.Type.DOMAIN_REQUESTED, subject_type="site", subject_id=site.pk
+    ).order_by("created_at", "id")
+    if domains is None:
+        domains = list(Domain.objects.filter(tenant=site))
+    taken = {domain.domain for domain in domains}
+    requested = [(event.new or {}).get("domain", "") for event in asked]
+    return [domain for domain in dict.fromkeys(requested) if domain and domain not in taken]

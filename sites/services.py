@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import re
 
+import idna
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django_tenants.utils import get_public_schema_name
 
 from events.models import Event
 from events.services import event_record
+from network.formatting import unicode_host
 from sites.models import Domain, Site
 from sites.provisioning import schema_provision
 from sites.signals import site_withdrawn
@@ -44,11 +47,14 @@ def site_create(
     type: Site.Type = Site.Type.CUSTOMER_OWNED,
     schema_name: str | None = None,
     actor=None,
+    ip: str | None = None,
 ) -> Site:
     """Provision a subsite: its row, its own schema (migrated) and its primary domain.
 
     PostgreSQL DDL is transactional, so a failure anywhere leaves no schema behind."""
-    domain = domain.strip().lower()
+    domain = domain_normalize(domain)
+    if membership is not None and (customer is None or membership.customer_id != customer.pk):
+        raise ValidationError({"membership": f"{membership} belongs to another customer."})
     schema_name = schema_name or schema_name_for(domain.split(".")[0])
     if not SCHEMA_NAME.match(schema_name) or schema_name == get_public_schema_name():
         raise ValidationError({"schema_name": f"“{schema_name}” is not a usable schema name."})
@@ -68,11 +74,12 @@ def site_create(
     Domain.objects.create(domain=domain, tenant=site, is_primary=True)
     event_record(
         type=Event.Type.SITE_CREATED,
-        message=f"Site “{title}” created at {domain}",
+        message=f"Site “{title}” created at {unicode_host(domain)}",
         customer=customer,
         subject=site,
         actor=actor,
         new={"domain": domain, "schema": schema_name, "type": type},
+        ip=ip,
     )
     return site
 
@@ -90,7 +97,7 @@ def site_delete(*, site: Site, actor=None, ip: str | None = None) -> None:
     # Recorded before the row goes, while the site still has the id the event points at.
     event_record(
         type=Event.Type.SITE_DELETED,
-        message=f"Site “{site.title}” deleted ({', '.join(domains)})",
+        message=f"Site “{site.title}” deleted ({', '.join(map(unicode_host, domains))})",
         customer=site.customer,
         subject=site,
         actor=actor,
@@ -149,8 +156,13 @@ DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 def domain_normalize(value: str) -> str:
-    """A bare host name, lower case: no scheme, port, path or trailing dot."""
+    """A bare host name, lower case: no scheme, port, path or trailing dot. An
+    internationalised name ("bücher.example") is stored as browsers send it in the Host
+    header, in punycode ("xn--bcher-kva.example"); pages show it in Unicode again."""
     domain = value.strip().lower().rstrip(".")
+    # A name IDNA cannot write stays as typed: the check below says what is wrong.
+    with contextlib.suppress(idna.IDNAError, UnicodeError):
+        domain = idna.encode(domain, uts46=True).decode("ascii")
     labels = domain.split(".")
     if len(domain) > 253 or len(labels) < 2 or not all(DOMAIN_LABEL.match(x) for x in labels):
         raise ValidationError(
@@ -244,7 +256,8 @@ def domain_add(
         raise ValidationError({"domain": f"“{domain}” already belongs to a site."}) from error
     event_record(
         type=Event.Type.SITE_DOMAINS,
-        message=f"Domain {domain} added to “{site.title}”" + (" as primary" if primary else ""),
+        message=f"Domain {unicode_host(domain)} added to “{site.title}”"
+        + (" as primary" if primary else ""),
         customer=site.customer,
         subject=site,
         actor=actor,
@@ -266,7 +279,7 @@ def domain_make_primary(*, domain: Domain, actor=None, ip: str | None = None) ->
     domain.save(update_fields=["is_primary"])
     event_record(
         type=Event.Type.SITE_DOMAINS,
-        message=f"{domain.domain} is now the primary domain of “{site.title}”",
+        message=f"{unicode_host(domain.domain)} is now the primary domain of “{site.title}”",
         customer=site.customer,
         subject=site,
         actor=actor,
@@ -288,7 +301,7 @@ def domain_remove(*, domain: Domain, actor=None, ip: str | None = None) -> None:
     domain.delete()
     event_record(
         type=Event.Type.SITE_DOMAINS,
-        message=f"Domain {domain.domain} removed from “{site.title}”",
+        message=f"Domain {unicode_host(domain.domain)} removed from “{site.title}”",
         customer=site.customer,
         subject=site,
         actor=actor,

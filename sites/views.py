@@ -1,20 +1,26 @@
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from customers.models import Customer
 from events.selectors import subject_history
+from network import paging
 from network.access import network_admin_required
+from network.formatting import unicode_host
 from network.forms import add_service_errors
-from network.http import client_ip, post_or_redirect
-from sites import services
-from sites.forms import DomainAddForm, SiteOptionsForm
+from network.http import PkUrl, client_ip, post_or_redirect
+from network.lists import EXPORT_CHUNK, FACET_COUNTS_SECONDS, csv_export, list_counts
+from network.paging import page_fetch, page_number
+from sites import selectors, services
+from sites.forms import DomainAddForm, SiteAddForm, SiteListFilters, SiteOptionsForm
 from sites.models import Domain, Site
+from sites.selectors import customer_candidates
 
 
 def site_for_admin(pk: int) -> Site:
@@ -33,6 +39,8 @@ def _detail(request: HttpRequest, site: Site, **bound) -> HttpResponse:
             site=site, initial={"membership": site.membership_id, "type": site.type}
         ),
         "domain_form": DomainAddForm(),
+        # Asked for on the site's own Domains page; "Add" approves one (domain_add).
+        "domain_requests": selectors.domain_requests(site, domains),
     }
     context.update(bound)
     return render(request, "sites/detail.html", context)
@@ -89,7 +97,7 @@ def domain_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Domain {domain.domain} added.")
+            messages.success(request, f"Domain {unicode_host(domain.domain)} added.")
             return _back(site, "#domains")
     return _detail(request, site, domain_form=form)
 
@@ -108,7 +116,7 @@ def domain_primary(request: HttpRequest, pk: int, domain_pk: int) -> HttpRespons
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{domain.domain} is now the primary domain.")
+        messages.success(request, f"{unicode_host(domain.domain)} is now the primary domain.")
     return _back(site, "#domains")
 
 
@@ -122,7 +130,7 @@ def domain_remove(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Domain {domain.domain} removed.")
+        messages.success(request, f"Domain {unicode_host(domain.domain)} removed.")
     return _back(site, "#domains")
 
 
@@ -130,17 +138,122 @@ def _who(request: HttpRequest) -> dict:
     return {"actor": request.user, "ip": client_ip(request)}
 
 
-# --- Pages served on a subsite's own host, inside its schema (network/urls_tenants.py).
+LIST_FACETS_KEY = "sites:list:facet-counts"
 
 
-def tenant_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "sites/tenant_home.html", {"site": connection.tenant})
+def _list_facets() -> dict:
+    sites = Site.objects.all()
+    return {
+        **{f"type:{v}": sites.filter(type=v) for v in Site.Type.values},
+        "active:yes": sites.filter(active=True),
+        "active:no": sites.filter(active=False),
+    }
 
 
-@login_required
-def tenant_dashboard(request: HttpRequest) -> HttpResponse:
-    site = connection.tenant
-    customer = getattr(request.user, "customer", None)
-    if customer is None or customer.pk != site.customer_id:
-        raise PermissionDenied("Only this site's owner can open its dashboard.")
-    return render(request, "sites/tenant_dashboard.html", {"site": site, "customer": customer})
+def _choices(counts: dict, facet: str, choices) -> list[tuple]:
+    return [(value, label, counts.get(f"{facet}:{value}")) for value, label in choices]
+
+
+def _customer(pk: int | None) -> Customer | None:
+    return Customer.objects.select_related("user").filter(pk=pk).first() if pk else None
+
+
+@network_admin_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    filters = SiteListFilters(request.GET)
+    sites = filters.sites()
+    counts = list_counts(sites, key=LIST_FACETS_KEY, facets=_list_facets, table=Site._meta.db_table)
+    page = page_fetch(
+        selectors.with_primary_domain(sites.select_related("customer__user")),
+        number=page_number(request.GET),
+        size=filters.value("per_page"),
+        total=counts["results"] if counts["results"] <= paging.COUNT_CAP else None,
+    )
+    customer = _customer(filters.value("customer"))
+    return render(
+        request,
+        "sites/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "counts": counts,
+            "counts_seconds": FACET_COUNTS_SECONDS,
+            "count_cap": paging.COUNT_CAP,
+            "max_page": paging.MAX_PAGE,
+            "type_choices": _choices(counts, "type", Site.Type.choices),
+            "active_choices": _choices(counts, "active", [("yes", "Active"), ("no", "Inactive")]),
+            "customer": customer,
+            # Reversed once per page, not once per row.
+            "detail_url": PkUrl("sites:detail"),
+            "customer_url": PkUrl("customers:detail"),
+            "membership_url": PkUrl("memberships:detail"),
+        },
+    )
+
+
+@network_admin_required
+def site_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV, streamed from a server-side cursor."""
+    fields = {
+        "id": "id",
+        "title": "title",
+        "primary_domain": "domain",
+        "schema": "schema_name",
+        "type": "type",
+        "active": "active",
+        "customer_id": "customer_id",
+        "customer_email": "customer__user__email",
+        "membership": "membership_id",
+        "created": "created_at",
+    }
+    rows = (
+        selectors.with_primary_domain(SiteListFilters(request.GET).sites())
+        .values_list(*fields.values())
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    readable = ([*row[:-2], f"MEM-{row[-2]:06d}" if row[-2] else "", row[-1]] for row in rows)
+    return csv_export(name="sites", header=list(fields), rows=readable)
+
+
+@network_admin_required
+def site_add(request: HttpRequest) -> HttpResponse:
+    """Pick the customer (a search), then the site: title, membership, domain, type."""
+    try:
+        customer = _customer(int(request.GET.get("customer", "")))
+    except ValueError:
+        customer = None
+    if customer is None:
+        search = request.GET.get("customer_q", "")
+        candidates = customer_candidates(search)
+        return render(
+            request,
+            "sites/add.html",
+            {"customer_q": search, "candidates": candidates},
+            status=404 if "customer" in request.GET else 200,
+        )
+    form = SiteAddForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        started = time.perf_counter()
+        try:
+            site = services.site_create(
+                title=data["title"],
+                domain=data["domain"],
+                customer=customer,
+                membership=data["membership"],
+                type=data["type"],
+                **_who(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            seconds = time.perf_counter() - started
+            messages.success(
+                request,
+                f"Site “{site.title}” created at {unicode_host(data['domain'])}: "
+                f"provisioned in {seconds:.1f} s.",
+            )
+            return redirect(site.get_absolute_url())
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"customer": customer, "form": form}
+    return render(request, "sites/add.html", context, status=status)

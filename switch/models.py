@@ -35,6 +35,8 @@ class SwitchGrant(models.Model):
     session_expires_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
+    # View as: the session it starts may look at everything and change nothing.
+    read_only = models.BooleanField(default=False)
 
     objects = SwitchGrantQuerySet.as_manager()
 

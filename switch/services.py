@@ -61,6 +61,7 @@ class Impersonation:
     grant_id: int
     started_at: datetime
     expires_at: datetime
+    read_only: bool = False
 
     @classmethod
     def from_session(cls, session) -> Impersonation | None:
@@ -73,6 +74,7 @@ class Impersonation:
             grant_id=data["grant"],
             started_at=datetime.fromisoformat(data["started"]),
             expires_at=datetime.fromisoformat(data["expires"]),
+            read_only=data.get("read_only", False),
         )
 
 
@@ -135,9 +137,14 @@ def switch_check(*, admin: User, customer: Customer, site: Site) -> None:
 
 
 @transaction.atomic
-def switch_start(*, admin: User, customer: Customer, site: Site, ip: str | None) -> str:
+def switch_start(
+    *, admin: User, customer: Customer, site: Site, ip: str | None, read_only: bool = False
+) -> str:
     """Issue a single-use grant for (admin, customer, site) and return its secret. Only the
-    secret's hash is stored, so the table alone never lets anyone in."""
+    secret's hash is stored, so the table alone never lets anyone in.
+
+    A read-only grant ("View as") starts a session that is refused every unsafe request
+    (switch.middleware); it is recorded as an event type of its own."""
     switch_check(admin=admin, customer=customer, site=site)
     secret = secrets.token_urlsafe(32)
     grant = SwitchGrant.objects.create(
@@ -147,14 +154,20 @@ def switch_start(*, admin: User, customer: Customer, site: Site, ip: str | None)
         secret_hash=secret_hash(secret),
         expires_at=timezone.now() + timedelta(seconds=settings.SWITCH_TO_GRANT_SECONDS),
         created_ip=ip,
+        read_only=read_only,
     )
+    name = customer.user.display_name
     event_record(
-        type=Event.Type.SWITCH_TO,
-        message=f"Switched to {customer.user.display_name} on {site.title}",
+        type=Event.Type.VIEW_AS if read_only else Event.Type.SWITCH_TO,
+        message=(
+            f"Viewed {site.title} as {name} (read-only)"
+            if read_only
+            else f"Switched to {name} on {site.title}"
+        ),
         customer=customer,
         subject=site,
         actor=admin,
-        new={"site": site.pk, "grant": grant.pk},
+        new={"site": site.pk, "grant": grant.pk, "read_only": read_only},
         ip=ip,
     )
     return secret
@@ -214,6 +227,7 @@ def impersonation_login(*, request: HttpRequest, grant: SwitchGrant) -> None:
         "grant": grant.pk,
         "started": now.isoformat(),
         "expires": expires_at.isoformat(),
+        "read_only": grant.read_only,
     }
     # An absolute expiry: saving the session later does not push it further out.
     request.session.set_expiry(expires_at)
@@ -269,6 +283,7 @@ def impersonation_end(
             grant_id=impersonation.grant_id,
             reason=reason,
             ip=ip,
+            read_only=impersonation.read_only,
         )
     logout(request)
     request.impersonator = None
@@ -360,17 +375,29 @@ def _end_record(grant: SwitchGrant, *, reason: str, ip: str | None) -> bool:
             grant_id=grant.pk,
             reason=reason,
             ip=ip,
+            read_only=grant.read_only,
         )
     return bool(claimed)
 
 
 def _end_event(
-    *, admin: User | None, customer: Customer | None, site: Site | None, grant_id: int, reason, ip
+    *,
+    admin: User | None,
+    customer: Customer | None,
+    site: Site | None,
+    grant_id: int,
+    reason,
+    ip,
+    read_only: bool = False,
 ) -> None:
     where = site.title if site is not None else "a deleted site"
     event_record(
-        type=Event.Type.SWITCH_BACK,
-        message=f"Switched back from {_name(customer)} on {where}",
+        type=Event.Type.VIEW_AS_END if read_only else Event.Type.SWITCH_BACK,
+        message=(
+            f"Stopped viewing {where} as {_name(customer)}"
+            if read_only
+            else f"Switched back from {_name(customer)} on {where}"
+        ),
         customer=customer,
         subject=site,
         actor=admin,

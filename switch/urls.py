@@ -7,4 +7,5 @@ from switch import views
 app_name = "switch"
 urlpatterns = [
     path("<int:pk>/switch/", views.switch_to, name="start"),
+    path("<int:pk>/switched-back/", views.switched_back, name="ended"),
 ]

@@ -4,11 +4,14 @@ customer's subsite host the grant is redeemed (`redeem`) and the admin switches 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -17,6 +20,7 @@ from customers.models import Customer
 from network.access import network_admin_required
 from network.http import client_ip, host_url
 from sites.models import Site
+from switch.models import SwitchGrant
 from switch.services import (
     Impersonation,
     SwitchRefused,
@@ -30,11 +34,15 @@ from switch.services import (
 
 # --- On the network host.
 
+# How long after switching back the customer's page still says so.
+SWITCHED_BACK_NOTICE = timedelta(minutes=2)
+
 
 @network_admin_required
 def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
     """Switch to: issue a grant, then hand its secret to the subsite host in a POST body,
-    so it never sits in a URL, a log line or a Referer."""
+    so it never sits in a URL, a log line or a Referer. With `read_only=1` it is View as
+    (read-only): the same, in a session that may change nothing."""
     if request.method != "POST":
         response = render(request, "switch/get.html", status=405)
         response["Allow"] = "POST"
@@ -43,6 +51,7 @@ def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
     if not settings.SWITCH_TO_ENABLED:
         return _refused(request, customer, "Switch to is turned off on this network.")
 
+    read_only = request.POST.get("read_only") == "1"
     chosen = request.POST.get("site", "")
     if chosen:
         site = _posted_site(chosen)
@@ -53,7 +62,7 @@ def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
         if not sites:
             return _refused(request, customer, f"{customer.user.display_name} has no active site.")
         if len(sites) > 1:
-            context = {"customer": customer, "sites": sites}
+            context = {"customer": customer, "sites": sites, "read_only": read_only}
             return render(request, "switch/pick_site.html", context)
         site = sites[0]
 
@@ -62,7 +71,11 @@ def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, customer, f"The site “{site.title}” has no domain.")
     try:
         secret = switch_start(
-            admin=request.user, customer=customer, site=site, ip=client_ip(request)
+            admin=request.user,
+            customer=customer,
+            site=site,
+            ip=client_ip(request),
+            read_only=read_only,
         )
     except SwitchRefused as refusal:
         return _refused(request, customer, str(refusal))
@@ -73,11 +86,33 @@ def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
         "secret": secret,
         "redeem_url": redeem_url,
         "grant_lifetime": grant_lifetime(),
+        "read_only": read_only,
     }
     response = render(request, "switch/handoff.html", context)
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@network_admin_required
+def switched_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where switching back lands: the customer's page, with a word that this admin's
+    Switch to session for that customer has ended (if it did, a moment ago)."""
+    grant = (
+        SwitchGrant.objects.filter(
+            admin=request.user,
+            customer_id=pk,
+            ended_at__gte=timezone.now() - SWITCHED_BACK_NOTICE,
+        )
+        .select_related("customer__user", "site")
+        .order_by("-ended_at")
+        .first()
+    )
+    if grant is not None:
+        where = f" on {grant.site.title}" if grant.site else ""
+        name = grant.customer.user.display_name
+        messages.success(request, f"Switched back: you are no longer acting as {name}{where}.")
+    return redirect("customers:detail", pk)
 
 
 def _posted_site(value: str) -> Site | None:
@@ -137,8 +172,10 @@ def back(request: HttpRequest) -> HttpResponse:
         reason="Switched back by the admin.",
         ip=client_ip(request),
     )
+    # The subsite's session (and its messages) stays on the subsite's host, so the
+    # network says "switched back" itself, from the grant it just saw end.
     path = reverse(
-        "customers:detail", args=[impersonation.customer_id], urlconf=settings.PUBLIC_SCHEMA_URLCONF
+        "switch:ended", args=[impersonation.customer_id], urlconf=settings.PUBLIC_SCHEMA_URLCONF
     )
     return HttpResponseRedirect(host_url(request, settings.NETWORK_HOST, path))
 

@@ -165,7 +165,10 @@ def drop_site_schemas() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname <> ALL(%s) "
-            "AND nspname NOT LIKE 'pg\\_%%'",
+            "AND nspname NOT LIKE 'pg\\_%%' "
+            # An extension's own schemas (Citus has four) go only with the extension.
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend WHERE objid = pg_namespace.oid "
+            "AND classid = 'pg_namespace'::regclass AND deptype = 'e')",
             [["public", "information_schema", TEMPLATE_SCHEMA]],
         )
         for (schema,) in cursor.fetchall():
@@ -212,3 +215,30 @@ def subsite_client(site: Site, user=None) -> Client:
         with schema_context(site.schema_name):
             client.force_login(user)
     return client
+
+
+@pytest.fixture
+def email_queue(transactional_db):
+    """The job queue, empty at the start and the end of the test (tests/mail.py)."""
+    from tests.mail import queue_empty
+
+    queue_empty()
+    yield
+    queue_empty()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback that Django's SMTP backend sends to; its `inbox`
+    holds what arrived (tests/mail.py)."""
+    from tests.mail import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()

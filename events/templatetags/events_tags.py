@@ -18,7 +18,10 @@ SUBJECT_PAGES = {
 
 @register.filter
 def subject_url(event: Event) -> str:
-    """The page of the object the event is about, or "" when it has none."""
+    """The page of the object the event is about, or "" when it has none. A deleted
+    customer's events lead to what their deletion recorded (the tombstone page)."""
+    if event.customer_id is None and event.customer_ref is not None:
+        return tombstone_url(event)
     name = SUBJECT_PAGES.get(event.subject_type)
     if name is None or event.subject_id is None:
         return ""
@@ -26,6 +29,11 @@ def subject_url(event: Event) -> str:
         return reverse(name, args=[event.subject_id])
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def tombstone_url(event: Event) -> str:
+    return reverse("deletion:tombstone", args=[event.customer_ref])
 
 
 @register.filter

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django import forms, template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django_countries import countries
 
@@ -42,25 +42,43 @@ def with_pk(url: http.PkUrl, pk: int) -> str:
     return url.for_pk(pk)
 
 
-def _time(moment: datetime | None, fmt: str) -> str:
-    if moment is None:
-        return "—"
-    local = timezone.localtime(moment)
+def _time(value: datetime, text: str, *, title: bool = True) -> str:
+    local = timezone.localtime(value)
+    if not title:
+        return format_html('<time datetime="{}">{}</time>', local.isoformat(), text)
     return format_html(
-        '<time datetime="{}">{}</time>', local.isoformat(), dateformat.format(local, fmt)
+        '<time datetime="{}" title="{}">{}</time>',
+        local.isoformat(),
+        formatting.moment(value),
+        text,
     )
 
 
 @register.filter
-def calendar_day(moment: datetime | None) -> str:
-    """A `<time>` with the day of `moment` in the current time zone ("Nov 3, 2025")."""
-    return "" if moment is None else _time(moment, "M j, Y")
+def calendar_day(value: datetime | None) -> str:
+    """A `<time>` with the day of `value` in the current time zone ("Nov 3, 2025"),
+    the minute and the time zone in its title."""
+    return "" if value is None else _time(value, formatting.day(value))
 
 
 @register.filter
 def moment(value: datetime | None) -> str:
-    """A `<time>` with the day and minute ("Nov 3, 2025 14:05"), or "—"."""
-    return _time(value, "M j, Y H:i")
+    """A `<time>` with the day, minute and time zone ("Nov 3, 2025 14:05 UTC"), or "—"."""
+    return "—" if value is None else _time(value, formatting.moment(value), title=False)
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """A `<time>` saying how long ago `value` was ("3 hours ago"; "just now", never
+    "0 minutes ago"), the moment itself in its title; or "—"."""
+    if value is None:
+        return "—"
+    return _time(value, formatting.ago(value, timezone.now()))
+
+
+@register.filter
+def unicode_host(host: str | None) -> str:
+    return formatting.unicode_host(host)
 
 
 @register.filter

@@ -16,6 +16,7 @@ def customer_sites(context, customer) -> dict:
     request = context["request"]
     return {
         "request": request,
+        "customer": customer,
         "sites": selectors.customer_sites_page(customer, request.GET),
         "site_detail_url": PkUrl("sites:detail"),
     }

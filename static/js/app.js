@@ -36,3 +36,18 @@ if (modeRadios.length) {
 // After a failed save the error summary takes the focus, so it is read out first and
 // each of its links leads to a field.
 document.getElementById("error-summary")?.focus();
+
+// Customer list: the header checkbox ticks every row of the page.
+document.querySelector("[data-select-all]")?.addEventListener("change", (event) => {
+  document.querySelectorAll("input[name=ids][form=bulk]").forEach((box) => {
+    box.checked = event.target.checked;
+  });
+});
+
+// <input type="hidden" data-carry="id_x">: on submit, its form takes along what was typed
+// into #id_x, a field of another form (the delete page's confirmation, when searching).
+document.addEventListener("submit", (event) => {
+  event.target.querySelectorAll("input[data-carry]").forEach((input) => {
+    input.value = document.getElementById(input.dataset.carry)?.value || "";
+  });
+});

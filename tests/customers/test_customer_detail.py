@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from customers.models import Customer, LoginRecord
+from customers.models import Customer, LoginRecord, Note
 from events.models import Event
 from events.services import event_record
 from memberships.models import MembershipAddon
@@ -17,9 +17,9 @@ from tests.customers.factories import LoginRecordFactory
 from tests.factories import MembershipFactory, PaymentFactory, ProductFactory
 
 # Tenant, session, user and its permissions (5); the customer with its block sizes,
-# total grossed, memberships, payments, sites, events, recent IPs, failed logins (8).
-# Each after django-tenants' `SET search_path`.
-DETAIL_QUERIES = 15
+# total grossed, memberships, payments, sites, events, recent IPs, failed logins,
+# notes (9). Each after django-tenants' `SET search_path`.
+DETAIL_QUERIES = 16
 
 
 def detail(client, customer, **params):
@@ -175,6 +175,19 @@ def test_events_block_is_newest_first_with_who_did_it(admin_client, customer, su
     assert f'href="{network_url("payments:detail", payment.pk)}"' in block
 
 
+def test_events_block_shows_old_and_new_values(admin_client, customer, super_admin):
+    event_record(
+        type=Event.Type.VIP_CHANGED,
+        message="VIP changed",
+        customer=customer,
+        actor=super_admin,
+        old={"vip": False},
+        new={"vip": True},
+    )
+    block = _block(detail(admin_client, customer), "events")
+    assert '<span class="muted">vip:</span> <del>no</del> → <ins>yes</ins>' in block
+
+
 def test_each_block_pages_on_its_own(admin_client, customer):
     now = timezone.now()
     payments = PaymentFactory.create_batch(7, customer=customer)
@@ -232,9 +245,17 @@ def test_timestamps_and_the_delete_entry_point(admin_client, customer):
     assert f'href="{network_url("deletion:confirm", customer.pk)}"' in delete
 
 
-def test_the_switch_to_control_posts_to_switch(admin_client, customer):
+def test_the_switch_to_control_posts_to_switch(admin_client, customer, make_site):
+    make_site("engines", customer=customer)
     html = detail(admin_client, customer).content.decode()
     assert f'method="post" action="{network_url("switch:start", customer.pk)}"' in html
+
+
+def test_switch_to_is_disabled_with_the_reason_without_an_active_site(admin_client, customer):
+    html = detail(admin_client, customer).content.decode()
+    assert f'action="{network_url("switch:start", customer.pk)}"' not in html
+    assert '<button type="button" class="button" disabled' in html
+    assert "Ada Lovelace has no active site to switch to." in html
 
 
 def _detail_queries(client, customer) -> int:
@@ -259,6 +280,9 @@ def _add_rows(customer, rows: int) -> None:
     )
     LoginRecord.objects.bulk_create(
         LoginRecord(customer=customer, ip=f"81.2.{n // 250}.{n % 250}") for n in range(rows)
+    )
+    Note.objects.bulk_create(
+        Note(customer=customer, author_label="Root", text=f"Note {n}") for n in range(rows)
     )
 
 

@@ -45,3 +45,21 @@ def test_an_admin_deletes_a_customer_and_their_site_stops_being_served(
     response = page.goto(live_network("/", host="acme.localhost"))
     assert response.status == 404
     assert "No site at acme.localhost" in page.inner_text("h1")
+
+
+def test_searching_for_a_recipient_keeps_the_typed_confirmation(live_network, page):
+    make_super_admin(username="root", email="root@network.localhost")
+    ada = CustomerFactory(user__email="ada@example.com", user__first_name="Ada")
+    CustomerFactory(user__email="bob@example.com", user__first_name="Bob")
+    login_in_browser(page, live_network, "root@network.localhost")
+    page.wait_for_selector("h1:has-text('Customers')")
+    page.goto(live_network(f"/customers/{ada.pk}/delete/"))
+
+    page.fill("input[name=confirm_email]", "ada@example.com")
+    page.check("input[type=radio][value=reassign]")
+    page.fill("#reassign-q", "bob")
+    page.click("button:has-text('Search')")
+
+    page.wait_for_selector("input[name=reassign_to]")
+    assert page.input_value("input[name=confirm_email]") == "ada@example.com"
+    assert page.is_checked("input[type=radio][value=reassign]")

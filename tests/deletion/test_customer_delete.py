@@ -78,6 +78,7 @@ def test_the_tombstone_says_who_deleted_whom_when_and_what(customer, give, super
             "sites": 2,
             "domains": 2,
             "login_records": 2,
+            "notes": 0,
             "events_kept": 4,  # two VIP changes, two site creations
         },
         "login_account": "deleted",

@@ -134,6 +134,14 @@ def test_searching_lists_other_customers_to_pick_but_never_this_one(admin_client
     assert "No other customer matches “ada”." in page
 
 
+def test_a_search_keeps_the_confirmation_typed_before_it(admin_client, customer, bob):
+    page = admin_client.get(
+        url(customer), {"option": "reassign", "q": "bob", "confirmation": "ada@exam"}
+    ).content.decode()
+    assert 'name="confirm_email" value="ada@exam"' in page
+    assert 'data-carry="id_confirm_email"' in page  # what the search form takes along
+
+
 def test_a_nul_character_in_the_search_is_ignored_instead_of_failing(admin_client, customer, bob):
     response = admin_client.get(url(customer), {"option": "reassign", "q": "bo\x00b"})
     assert response.status_code == 200

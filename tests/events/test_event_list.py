@@ -67,6 +67,18 @@ def test_it_filters_by_customer_id_or_email(admin_client, customer):
     assert messages_on(admin_client.get(EVENTS, {"customer": "nobody@example.com"})) == []
 
 
+def test_it_filters_by_customer_name_or_username(admin_client, customer):
+    other = CustomerFactory(
+        user__username="alan", user__first_name="Alan", user__last_name="Turing"
+    )
+    event_record(type=Event.Type.LOGIN, message="Ada in", customer=customer)
+    event_record(type=Event.Type.LOGIN, message="Alan in", customer=other)
+    assert messages_on(admin_client.get(EVENTS, {"customer": "lovelace"})) == ["Ada in"]
+    assert messages_on(admin_client.get(EVENTS, {"customer": "Alan Tur"})) == ["Alan in"]
+    assert messages_on(admin_client.get(EVENTS, {"customer": "alan"})) == ["Alan in"]
+    assert messages_on(admin_client.get(EVENTS, {"customer": "Babbage"})) == []
+
+
 def test_events_of_a_deleted_customer_stay_findable_by_id(admin_client, customer):
     event_record(type=Event.Type.CUSTOMER_DELETED, message="Deleted", customer=customer)
     customer_id = customer.pk

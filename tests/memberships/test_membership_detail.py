@@ -84,3 +84,34 @@ def test_payments_are_paged_and_the_url_keeps_the_page(admin_client, membership)
     assert "payments_page=2" in first
     second = admin_client.get(url + "?payments_page=2").content.decode()
     assert "2 / 2" in second
+
+
+def test_product_pickers_offer_only_the_memberships_currency(admin_client, membership):
+    ProductFactory(name="Euro plan", currency="EUR", price=Decimal("9"))
+    ProductFactory(name="Dollar plan", currency=membership.currency, price=Decimal("9"))
+    ProductFactory(name="Euro extra", currency="EUR", kind=Product.Kind.PACKAGE)
+    ProductFactory(name="Dollar extra", currency=membership.currency, kind=Product.Kind.PACKAGE)
+    assert membership.currency != "EUR"
+
+    response = admin_client.get(network_url("memberships:detail", membership.pk))
+
+    plans = [str(p) for p in response.context["plan_form"].fields["plan"].queryset]
+    products = [str(p) for p in response.context["addon_form"].fields["product"].queryset]
+    assert "Dollar plan" in plans and "Euro plan" not in plans
+    assert "Dollar extra" in products and "Euro extra" not in products
+    assert "Euro" not in response.content.decode()
+
+
+def test_the_page_says_why_the_recurring_amount_differs_from_the_catalogue(
+    admin_client, membership
+):
+    url = network_url("memberships:detail", membership.pk)
+    assert 'id="price-differs"' not in admin_client.get(url).content.decode()  # 29 = 29
+
+    extra = ProductFactory(name="Seats", kind=Product.Kind.PACKAGE, price=Decimal("14"))
+    MembershipAddon.objects.create(membership=membership, product=extra, quantity=2)
+
+    page = admin_client.get(url).content.decode()
+    assert "catalogue price 57.00" in page
+    assert 'id="price-differs"' in page
+    assert "The recurring amount, 29.00" in page and "is what this customer is billed" in page

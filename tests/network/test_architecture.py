@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 PACKAGES = ["network", "events", "customers", "memberships", "payments", "sites"]
-PACKAGES += ["switch", "deletion", "demo"]
+PACKAGES += ["switch", "deletion", "demo", "siteadmin"]
 
 
 def _lint_imports(root: Path) -> subprocess.CompletedProcess:

@@ -18,6 +18,9 @@ def test_super_admin_logs_in_and_sees_the_network_admin(live_network, page):
     page.wait_for_selector("h1:has-text('Customers')")
     assert page.locator("nav.topnav").inner_text().split() == [
         "Customers",
+        "Memberships",
+        "Payments",
+        "Sites",
         "Events",
         "Django",
         "admin",

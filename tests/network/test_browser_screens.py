@@ -191,6 +191,11 @@ def _visit_every_page(browser, live_network, viewport) -> dict[str, list[str]]:
     )
     screens.visit("events", network_url("events:list"))
     screens.visit("add customer", network_url("customers:add"))
+    screens.visit("memberships", network_url("memberships:list"))
+    screens.visit("payments", network_url("payments:list"))
+    screens.visit("sites", network_url("sites:list"))
+    screens.visit("add site", network_url("sites:add") + f"?customer={net.ada.pk}")
+    screens.visit("add site: pick the customer", network_url("sites:add") + "?customer_q=ada")
     screens.visit("not found", "/customers/999999/", screenshot="not-found")
     screens.visit("method not allowed", "/logout/")
 
@@ -202,6 +207,26 @@ def _visit_every_page(browser, live_network, viewport) -> dict[str, list[str]]:
     page.wait_for_url(live_network("/dashboard/", host="acme.localhost"))
     screens.check("subsite dashboard with banner", "switch-banner")
     screens.visit("subsite not found", "/nope/", host="acme.localhost")
+    for name, path, shot in (
+        ("subsite account", "/dashboard/account/", None),
+        ("subsite billing", "/dashboard/billing/", "subsite-billing"),
+        ("subsite settings", "/dashboard/settings/", None),
+        ("subsite domains", "/dashboard/domains/", None),
+        ("subsite team", "/dashboard/team/", None),
+        ("subsite home", "/", None),
+        ("subsite join link refused", "/dashboard/team/join/MQ/not-a-token/", None),
+    ):
+        screens.visit(name, path, host="acme.localhost", screenshot=shot)
+    page.goto(live_network("/dashboard/", host="acme.localhost"))
+    page.get_by_role("button", name="Switch back").click()
+    page.wait_for_url(f"**{detail}")
+    page.locator(".customer-head").get_by_role("button", name="View as (read-only)").click()
+    page.get_by_role("button", name="View Acme Rockets (read-only)").click()
+    page.wait_for_url(live_network("/dashboard/", host="acme.localhost"))
+    screens.check("subsite dashboard, read-only")
+    page.goto(live_network("/dashboard/settings/", host="acme.localhost"))
+    page.get_by_role("button", name="Save settings").click()
+    screens.check("subsite read-only refusal")
 
     # The server error page, as handler500 renders it (no request context), shown on the
     # network host so its stylesheet loads.
@@ -212,6 +237,11 @@ def _visit_every_page(browser, live_network, viewport) -> dict[str, list[str]]:
 
     context.clear_cookies()
     screens.visit("subsite login", "/login/", host="acme.localhost")
+    screens.visit("subsite forgot password", "/password-reset/", host="acme.localhost")
+    screens.visit("forgot password", "/password-reset/")
+    screens.visit("reset link sent", "/password-reset/sent/")
+    screens.visit("reset link no longer works", "/password-reset/MQ/not-a-token/")
+    screens.visit("verification link refused", "/verify-email/not-a-signed-link/")
     page.goto(live_network("/login/"))
     context.clear_cookies()  # the form's CSRF token no longer matches any cookie
     page.fill("input[name=username]", "root@network.localhost")

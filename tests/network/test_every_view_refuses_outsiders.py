@@ -11,7 +11,20 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Reached by everyone on purpose: the login pages, Django admin (its own staff checks),
 # and the Stripe webhook (authenticated by its signature instead of a session).
-PUBLIC = {"login", "logout", "payments:stripe_webhook"}
+PUBLIC = {
+    "login",
+    "logout",
+    "payments:stripe_webhook",
+    # Forgot password: for people who cannot log in, by definition (Django's own views;
+    # the emailed link is the proof, tests/customers/test_emails.py).
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    # The link in a verification email, opened by the customer, often not logged in:
+    # its signature says who they are.
+    "verify_email",
+}
 
 
 def network_urls() -> list[str]:

@@ -172,3 +172,26 @@ def test_an_amount_finer_than_the_currency_allows_is_a_field_error(admin_client,
     payment.refresh_from_db()
     assert payment.refunded_total == Decimal("0")
     assert not Refund.objects.exists()
+
+
+def test_stripe_refunds_are_not_offered_while_stripe_is_not_configured(
+    admin_client, customer, settings
+):
+    settings.STRIPE_SECRET_KEY = ""
+    payment = PaymentFactory(customer=customer, gateway="stripe", gateway_payment_id="ch_1")
+
+    page = admin_client.get(network_url("payments:detail", payment.pk)).content.decode()
+    assert 'id="refund-unavailable"' in page
+    assert "Stripe is not configured on this network" in page
+    assert f'action="{network_url("payments:refund", payment.pk)}"' not in page
+
+    response = _refund(admin_client, payment, "5.00")  # a form left open from before
+    assert "Stripe is not configured on this network" in response.content.decode()
+    assert not Refund.objects.exists()  # no failed attempt recorded
+
+
+def test_manual_refunds_are_offered_without_stripe(admin_client, payment, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    page = admin_client.get(network_url("payments:detail", payment.pk)).content.decode()
+    assert 'id="refund-unavailable"' not in page
+    assert f'action="{network_url("payments:refund", payment.pk)}"' in page

@@ -8,9 +8,10 @@ from tests.conftest import host_client, network_url
 from tests.factories import MembershipFactory
 
 # Domain lookup, session, user, permissions (user and group), site with customer and
-# membership, domains, history, the customer's memberships for the form: 9 statements,
-# plus django-tenants' `SET search_path` (once per schema switch).
-PAGE_QUERIES = 11
+# membership, domains, history, the customer's memberships for the form, the domains
+# its owner requested: 10 statements, plus django-tenants' `SET search_path` (once per
+# schema switch).
+PAGE_QUERIES = 12
 
 
 @pytest.fixture
@@ -142,6 +143,21 @@ def test_adding_a_domain(admin_client, site, settings):
         "domain": "shop.acme.example",
         "primary": False,
     }
+
+
+def test_an_internationalised_domain_is_stored_in_punycode_and_shown_in_unicode(
+    admin_client, site, settings
+):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".example"]
+    url = network_url("sites:domain_add", site.pk)
+    response = admin_client.post(url, {"domain": "Bücher.example"}, follow=True)
+    assert site.domains.filter(domain="xn--bcher-kva.example").exists()
+    page = response.content.decode()
+    assert "<code>bücher.example</code>" in page
+    assert "Domain bücher.example added." in page
+    assert "xn--" not in page.split("<main", 1)[1]
+    # Browsers send the punycode name in the Host header: the site answers it.
+    assert host_client("xn--bcher-kva.example").get("/").status_code == 200
 
 
 def test_adding_a_primary_domain_demotes_the_old_one(admin_client, site):

@@ -17,12 +17,32 @@ def test_switch_back_ends_the_subsite_session_and_lands_on_the_customers_page(
     response = switched.post("/switch/back/")
 
     assert response.status_code == 302
-    assert response["Location"] == f"http://network.localhost/customers/{customer.pk}/"
+    assert (
+        response["Location"] == f"http://network.localhost/customers/{customer.pk}/switched-back/"
+    )
     assert not session_exists(acme, key)
     assert switched.get("/dashboard/")["Location"].startswith("/login/")
     still_signed_in = admin_client.get("/")
     assert still_signed_in["Location"] == network_url("customers:list")
     assert still_signed_in.wsgi_request.user.is_network_admin
+
+
+def test_the_network_says_so_after_switching_back(switched, admin_client, customer, acme):
+    switched.post("/switch/back/")
+
+    landing = admin_client.get(network_url("switch:ended", customer.pk), follow=True)
+
+    assert landing.redirect_chain == [(network_url("customers:detail", customer.pk), 302)]
+    assert "Switched back: you are no longer acting as Ada Lovelace on Acme" in (
+        landing.content.decode()
+    )
+    again = admin_client.get(network_url("customers:detail", customer.pk))
+    assert "you are no longer acting as" not in again.content.decode()
+
+
+def test_no_switched_back_notice_without_a_switch_that_ended(switched, admin_client, customer):
+    landing = admin_client.get(network_url("switch:ended", customer.pk), follow=True)
+    assert "you are no longer acting as" not in landing.content.decode()
 
 
 def test_switch_back_records_an_event_with_admin_customer_site_and_ip(
@@ -42,7 +62,10 @@ def test_switch_back_keeps_the_port_the_admin_uses(admin_client, customer, acme)
     client = Client(HTTP_HOST="acme.localhost:8104")
     redeem(start(admin_client, customer), client=client)
     response = client.post("/switch/back/")
-    assert response["Location"] == f"http://network.localhost:8104/customers/{customer.pk}/"
+    assert (
+        response["Location"]
+        == f"http://network.localhost:8104/customers/{customer.pk}/switched-back/"
+    )
 
 
 def test_switch_back_needs_the_csrf_token(admin_client, customer, acme):
@@ -76,6 +99,8 @@ def test_logging_out_while_impersonating_is_switching_back(switched, customer, a
 
     response = switched.post("/logout/")
 
-    assert response["Location"] == f"http://network.localhost/customers/{customer.pk}/"
+    assert (
+        response["Location"] == f"http://network.localhost/customers/{customer.pk}/switched-back/"
+    )
     assert not session_exists(acme, key)
     assert Event.objects.filter(type=Event.Type.SWITCH_BACK).count() == 1

@@ -31,7 +31,7 @@ def test_the_impersonated_dashboard_has_a_fixed_query_budget(
     switched, django_assert_max_num_queries
 ):
     """Host, session, customer user, then the re-check of the admin (the user, its own and
-    its groups' permissions) and the page's customer: 7 queries, plus django-tenants'
-    SET search_path and the impersonation check's own lookups."""
-    with django_assert_max_num_queries(9):
+    its groups' permissions), the site's owner and its own settings: 8 queries, plus
+    django-tenants' SET search_path and the impersonation check's own lookups."""
+    with django_assert_max_num_queries(10):
         assert switched.get("/dashboard/").status_code == 200

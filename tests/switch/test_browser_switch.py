@@ -45,6 +45,8 @@ def test_a_super_admin_switches_to_a_customer_and_back(live_network, page):
 
     page.wait_for_url(customer_page)
     assert page.get_by_text("ada@example.com").first.is_visible()
+    notice = page.get_by_text("Switched back: you are no longer acting as Ada Lovelace")
+    assert notice.is_visible()
     assert page.locator(".switch-banner").count() == 0
     assert "/login/" not in page.url
     page.goto(live_network("/dashboard/", host="acme.localhost"))
