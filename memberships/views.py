@@ -26,12 +26,16 @@ from memberships.forms import (
     initial_from,
 )
 from memberships.models import Gateway, Membership, MembershipAddon, Product
-from network import paging
 from network.access import network_admin_required
 from network.forms import add_service_errors
 from network.http import PkUrl, client_ip, post_or_redirect
-from network.lists import EXPORT_CHUNK, FACET_COUNTS_SECONDS, csv_export, list_counts
-from network.paging import page_fetch, page_number
+from network.lists import (
+    EXPORT_CHUNK,
+    csv_export,
+    facet_choices,
+    list_counts,
+    list_page_context,
+)
 
 SEARCH_RESULTS = 8
 
@@ -270,10 +274,6 @@ def _currencies(products: list[Product]) -> list[str]:
     return sorted({product.currency for product in products})
 
 
-def _choices(counts: dict, facet: str, choices) -> list[tuple]:
-    return [(value, label, counts.get(f"{facet}:{value}")) for value, label in choices]
-
-
 @network_admin_required
 def membership_list(request: HttpRequest) -> HttpResponse:
     filters = MembershipListFilters(request.GET)
@@ -285,30 +285,21 @@ def membership_list(request: HttpRequest) -> HttpResponse:
         facets=lambda: _list_facets(products),
         table=Membership._meta.db_table,
     )
-    page = page_fetch(
-        memberships.for_list(),
-        number=page_number(request.GET),
-        size=filters.value("per_page"),
-        total=counts["results"] if counts["results"] <= paging.COUNT_CAP else None,
-    )
     customer_pk = filters.value("customer")
     return render(
         request,
         "memberships/list.html",
         {
-            "filters": filters,
-            "page": page,
-            "counts": counts,
-            "counts_seconds": FACET_COUNTS_SECONDS,
-            "count_cap": paging.COUNT_CAP,
-            "max_page": paging.MAX_PAGE,
-            "status_choices": _choices(counts, "status", Membership.Status.choices),
-            "product_choices": _choices(counts, "product", [(p.pk, p.name) for p in products]),
-            "gateway_choices": _choices(counts, "gateway", Gateway.choices),
-            "currency_choices": _choices(
+            **list_page_context(
+                request, filters=filters, rows=memberships.for_list(), counts=counts
+            ),
+            "status_choices": facet_choices(counts, "status", Membership.Status.choices),
+            "product_choices": facet_choices(counts, "product", [(p.pk, p.name) for p in products]),
+            "gateway_choices": facet_choices(counts, "gateway", Gateway.choices),
+            "currency_choices": facet_choices(
                 counts, "currency", [(c, c) for c in _currencies(products)]
             ),
-            "expiring_choices": _choices(counts, "expiring", EXPIRING_WITHIN),
+            "expiring_choices": facet_choices(counts, "expiring", EXPIRING_WITHIN),
             "customer": (
                 Customer.objects.select_related("user").filter(pk=customer_pk).first()
                 if customer_pk

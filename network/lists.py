@@ -11,10 +11,10 @@ from django import forms
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
-from network.paging import capped_counts
+from network.paging import COUNT_CAP, MAX_PAGE, capped_counts, page_fetch, page_number
 
 PAGE_SIZES = (25, 50, 100)
 SEARCH_MAX_LENGTH = 200
@@ -85,6 +85,32 @@ def list_counts(
         cached["counted_at"] = timezone.now()
         cache.set(key, cached, FACET_COUNTS_SECONDS)
     return {**cached, **counts}
+
+
+def facet_choices(counts: dict, facet: str, choices) -> list[tuple]:
+    """(value, label, count) for each choice of one filter menu."""
+    return [(value, label, counts.get(f"{facet}:{value}")) for value, label in choices]
+
+
+def list_page_context(
+    request: HttpRequest, *, filters: ListFilters, rows: QuerySet, counts: dict
+) -> dict:
+    """What every network-wide list page shows besides its own filter menus: one page of
+    `rows` (its total known up to the count cap), the counts and the paging limits."""
+    page = page_fetch(
+        rows,
+        number=page_number(request.GET),
+        size=filters.value("per_page"),
+        total=counts["results"] if counts["results"] <= COUNT_CAP else None,
+    )
+    return {
+        "filters": filters,
+        "page": page,
+        "counts": counts,
+        "counts_seconds": FACET_COUNTS_SECONDS,
+        "count_cap": COUNT_CAP,
+        "max_page": MAX_PAGE,
+    }
 
 
 class _Echo:

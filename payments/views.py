@@ -16,12 +16,16 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.models import Customer
 from events.selectors import subject_history
 from memberships.models import Gateway, Product
-from network import paging
 from network.access import network_admin_required
 from network.forms import add_service_errors
 from network.http import PkUrl, client_ip, post_or_redirect
-from network.lists import EXPORT_CHUNK, FACET_COUNTS_SECONDS, csv_export, list_counts
-from network.paging import page_fetch, page_number
+from network.lists import (
+    EXPORT_CHUNK,
+    csv_export,
+    facet_choices,
+    list_counts,
+    list_page_context,
+)
 from payments import services
 from payments.forms import PaymentDetailsForm, PaymentListFilters, PaymentStatusForm, RefundForm
 from payments.gateways import refund_unavailable
@@ -219,10 +223,6 @@ def _list_facets(currencies: list[str]) -> dict:
     }
 
 
-def _choices(counts: dict, facet: str, choices) -> list[tuple]:
-    return [(value, label, counts.get(f"{facet}:{value}")) for value, label in choices]
-
-
 @network_admin_required
 def payment_list(request: HttpRequest) -> HttpResponse:
     filters = PaymentListFilters(request.GET)
@@ -235,26 +235,15 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         facets=lambda: _list_facets(currencies),
         table=Payment._meta.db_table,
     )
-    page = page_fetch(
-        payments.for_list(),
-        number=page_number(request.GET),
-        size=filters.value("per_page"),
-        total=counts["results"] if counts["results"] <= paging.COUNT_CAP else None,
-    )
     customer_pk = filters.value("customer")
     return render(
         request,
         "payments/list.html",
         {
-            "filters": filters,
-            "page": page,
-            "counts": counts,
-            "counts_seconds": FACET_COUNTS_SECONDS,
-            "count_cap": paging.COUNT_CAP,
-            "max_page": paging.MAX_PAGE,
-            "status_choices": _choices(counts, "status", Payment.Status.choices),
-            "gateway_choices": _choices(counts, "gateway", Gateway.choices),
-            "currency_choices": _choices(counts, "currency", [(c, c) for c in currencies]),
+            **list_page_context(request, filters=filters, rows=payments.for_list(), counts=counts),
+            "status_choices": facet_choices(counts, "status", Payment.Status.choices),
+            "gateway_choices": facet_choices(counts, "gateway", Gateway.choices),
+            "currency_choices": facet_choices(counts, "currency", [(c, c) for c in currencies]),
             "customer": (
                 Customer.objects.select_related("user").filter(pk=customer_pk).first()
                 if customer_pk

@@ -10,13 +10,17 @@ from django.urls import reverse
 
 from customers.models import Customer
 from events.selectors import subject_history
-from network import paging
 from network.access import network_admin_required
 from network.formatting import unicode_host
 from network.forms import add_service_errors
 from network.http import PkUrl, client_ip, post_or_redirect
-from network.lists import EXPORT_CHUNK, FACET_COUNTS_SECONDS, csv_export, list_counts
-from network.paging import page_fetch, page_number
+from network.lists import (
+    EXPORT_CHUNK,
+    csv_export,
+    facet_choices,
+    list_counts,
+    list_page_context,
+)
 from sites import selectors, services
 from sites.forms import DomainAddForm, SiteAddForm, SiteListFilters, SiteOptionsForm
 from sites.models import Domain, Site
@@ -150,10 +154,6 @@ def _list_facets() -> dict:
     }
 
 
-def _choices(counts: dict, facet: str, choices) -> list[tuple]:
-    return [(value, label, counts.get(f"{facet}:{value}")) for value, label in choices]
-
-
 def _customer(pk: int | None) -> Customer | None:
     return Customer.objects.select_related("user").filter(pk=pk).first() if pk else None
 
@@ -163,25 +163,17 @@ def site_list(request: HttpRequest) -> HttpResponse:
     filters = SiteListFilters(request.GET)
     sites = filters.sites()
     counts = list_counts(sites, key=LIST_FACETS_KEY, facets=_list_facets, table=Site._meta.db_table)
-    page = page_fetch(
-        selectors.with_primary_domain(sites.select_related("customer__user")),
-        number=page_number(request.GET),
-        size=filters.value("per_page"),
-        total=counts["results"] if counts["results"] <= paging.COUNT_CAP else None,
-    )
+    rows = selectors.with_primary_domain(sites.select_related("customer__user"))
     customer = _customer(filters.value("customer"))
     return render(
         request,
         "sites/list.html",
         {
-            "filters": filters,
-            "page": page,
-            "counts": counts,
-            "counts_seconds": FACET_COUNTS_SECONDS,
-            "count_cap": paging.COUNT_CAP,
-            "max_page": paging.MAX_PAGE,
-            "type_choices": _choices(counts, "type", Site.Type.choices),
-            "active_choices": _choices(counts, "active", [("yes", "Active"), ("no", "Inactive")]),
+            **list_page_context(request, filters=filters, rows=rows, counts=counts),
+            "type_choices": facet_choices(counts, "type", Site.Type.choices),
+            "active_choices": facet_choices(
+                counts, "active", [("yes", "Active"), ("no", "Inactive")]
+            ),
             "customer": customer,
             # Reversed once per page, not once per row.
             "detail_url": PkUrl("sites:detail"),

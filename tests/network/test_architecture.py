@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,3 +74,18 @@ def test_the_network_toolbox_may_not_import_an_app(tmp_path):
     assert result.returncode != 0
     assert "The network toolbox" in result.stdout
     assert "network.paging -> customers.models" in result.stdout
+
+
+def test_every_module_of_the_network_package_is_toolbox_or_composition_root():
+    """A new module in network/ is either in the toolbox contract or one of the few that
+    wire the apps together (the URL confs and the WSGI/ASGI entry points)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    toolbox = next(c for c in contracts if c["id"] == "toolbox")["source_modules"]
+    roots = {"network.urls_public", "network.urls_tenants", "network.wsgi", "network.asgi"}
+    modules = {
+        f"network.{path.stem if path.is_file() else path.name}"
+        for path in (ROOT / "network").iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__") or (path / "__init__.py").exists()
+    }
+    assert modules - roots <= set(toolbox), sorted(modules - roots - set(toolbox))
