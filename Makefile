@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format seed bench bench-quick clean-data citus citus-stop test-citus
+.PHONY: run test messages fuzz lint format seed bench bench-quick clean-data citus citus-stop test-citus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet ".[dev]"
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+## The translations: .mo files compiled from locale/*/LC_MESSAGES/django.po (never
+## committed); compilemessages skips those already newer than their .po.
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=$(VENV) --verbosity 0
+
 ## Set up, start the embedded PostgreSQL, migrate, seed the demo once, print the login, serve.
-run: $(STAMP)
+run: $(STAMP) messages
 	$(PY) manage.py migrate_schemas --executor=multiprocessing --verbosity 0
 	$(PY) manage.py seed_demo --if-empty --port $(PORT)
 	@echo "Serving the network admin at http://network.localhost:$(PORT)/ (emails print below)"
@@ -25,7 +30,7 @@ run: $(STAMP)
 	EMAIL_LINK_PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite (real PostgreSQL, localstripe, Chromium), on both cores.
-test: $(STAMP)
+test: $(STAMP) messages
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 ## Every form fed generated input: 500 examples per form (13,500 in all); `make test` runs 25.

@@ -9,6 +9,7 @@ from django.db import connection, models, transaction
 from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 
@@ -90,8 +91,21 @@ class NetworkUserManager(UserManager):
         return ids
 
 
+class Language(models.TextChoices):
+    """The admin's languages (settings.LANGUAGES), each named in itself."""
+
+    ENGLISH = "en", "English"
+    FRENCH = "fr", "Français"
+    DUTCH = "nl", "Nederlands"
+    NORWEGIAN = "nb", "Norsk bokmål"
+    ROMANIAN = "ro", "Română"
+
+
 class User(AbstractUser):
     """The network-wide login account. Customers and super admins alike."""
+
+    # Blank: the browser's Accept-Language decides (LocaleMiddleware).
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=Language.choices)
 
     objects = NetworkUserManager()
 

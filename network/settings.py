@@ -77,9 +77,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language until a super admin picks a language; no URL prefixes.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "customers.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "network.errors.MethodNotAllowedPageMiddleware",
     "sites.middleware.InactiveSiteMiddleware",
@@ -171,7 +174,16 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The product's documentation languages; each has a catalogue in locale/ (bar English).
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("nl", "Nederlands"),
+    ("nb", "Norsk bokmål"),
+    ("ro", "Română"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
