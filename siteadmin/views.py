@@ -21,7 +21,7 @@ from customers.forms import CustomerBillingForm
 from customers.models import Customer, User
 from customers.services import BILLING_FIELDS, customer_update_billing
 from network.forms import add_service_errors
-from network.http import client_ip
+from network.http import client_ip, host_url
 from payments.invoices import invoice_pdf
 from payments.services import payment_invoice_issue
 from siteadmin import selectors, services
@@ -314,6 +314,12 @@ def team_invite(request: HttpRequest) -> HttpResponse:
 
 
 def _join_link(request: HttpRequest, user: User) -> str:
+    """On the site's primary domain from our Domain table, not the request's Host header:
+    the link is passed on to someone else, so a forged Host must not decide where it
+    leads. (Scheme and port are this request's, as for Switch to's addresses.)"""
+    site = request.site_access.site
+    domains = sorted(site.domains.all(), key=lambda domain: (not domain.is_primary, domain.pk))
+    host = domains[0].domain if domains else request.get_host().split(":")[0]
     path = reverse(
         "siteadmin:join",
         args=[
@@ -321,7 +327,7 @@ def _join_link(request: HttpRequest, user: User) -> str:
             default_token_generator.make_token(user),
         ],
     )
-    return request.build_absolute_uri(path)
+    return host_url(request, host, path)
 
 
 @site_role_required(*MANAGERS)
@@ -355,7 +361,12 @@ def team_join(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
             messages.success(request, "Your password is set. Log in to open the site's dashboard.")
             return redirect("login")
     status = 400 if request.method == "POST" else 200
-    return render(request, "siteadmin/join.html", {"form": form, "account": user}, status=status)
+    context = {"form": form, "account": user}
+    response = render(request, "siteadmin/join.html", context, status=status)
+    # The secret is in this page's address: never cached (and, by the site-wide
+    # same-origin Referrer-Policy, never sent to another site as a Referer).
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _invited(uidb64: str, token: str) -> User | None:
@@ -367,5 +378,9 @@ def _invited(uidb64: str, token: str) -> User | None:
     if user is None or not default_token_generator.check_token(user, token):
         return None
     if not TeamMember.objects.of_user(user.pk).exists():
+        return None
+    # A join link only ever sets the first password of an account made for the invitation:
+    # never that of an account that has since become a customer or staff.
+    if user.is_staff or user.is_superuser or Customer.objects.filter(user=user).exists():
         return None
     return user

@@ -8,6 +8,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from customers.models import User
+from customers.services import customer_create_for_user
 from events.models import Event
 from siteadmin.models import TeamMember
 from siteadmin.selectors import team_dangling, team_rows
@@ -56,6 +57,36 @@ def test_the_join_link_works_once(owner_client, acme):
     _join(host_client("acme.localhost"), link)
     again = host_client("acme.localhost").get(link.split("acme.localhost", 1)[1])
     assert again.status_code == 400
+
+
+def test_a_join_link_cannot_set_the_password_of_an_account_that_became_a_customer(
+    owner_client, acme
+):
+    """The inviter sees the link; once the account is someone's customer account, the link
+    must no longer set its password."""
+    response = owner_client.post(
+        "/dashboard/team/invite/", {"email": "helper@example.com", "role": "editor"}
+    )
+    link = response.context["invite_link"]
+    customer_create_for_user(user=User.objects.get(email="helper@example.com"), actor=None, ip=None)
+
+    path = link.split("acme.localhost", 1)[1]
+    assert host_client("acme.localhost").get(path).status_code == 400
+    host_client("acme.localhost").post(
+        path, {"new_password1": "a long team password 7", "new_password2": "a long team password 7"}
+    )
+    assert not User.objects.get(email="helper@example.com").has_usable_password()
+
+
+def test_the_join_page_is_never_cached(owner_client, acme):
+    response = owner_client.post(
+        "/dashboard/team/invite/", {"email": "helper@example.com", "role": "editor"}
+    )
+    page = host_client("acme.localhost").get(
+        response.context["invite_link"].split("acme.localhost", 1)[1]
+    )
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
 
 
 def test_an_existing_account_is_added_and_logs_in_with_its_own_password(
