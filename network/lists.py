@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
-from network.paging import COUNT_CAP, MAX_PAGE, capped_counts, page_fetch, page_number
+from network.paging import COUNT_CAP, capped_counts, page_fetch, page_number
 
 PAGE_SIZES = (25, 50, 100)
 SEARCH_MAX_LENGTH = 200
@@ -109,7 +109,6 @@ def list_page_context(
         "counts": counts,
         "counts_seconds": FACET_COUNTS_SECONDS,
         "count_cap": COUNT_CAP,
-        "max_page": MAX_PAGE,
     }
 
 

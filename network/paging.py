@@ -54,6 +54,11 @@ class Page:
         return max(1, -(-self.total // self.size))
 
     @property
+    def at_page_limit(self) -> bool:
+        """The last page paging reaches (MAX_PAGE) although more rows may follow."""
+        return not self.has_next and self.number >= MAX_PAGE
+
+    @property
     def has_other_pages(self) -> bool:
         return self.has_previous or self.has_next
 

@@ -405,3 +405,15 @@ def test_a_very_long_search_is_cut_not_dropped(admin_client):
     html = response.content.decode()
     assert "Ada Lovelace" in html
     assert "Alan Turing" not in html
+
+
+def test_the_last_page_paging_reaches_says_how_to_reach_the_rest(admin_client, monkeypatch):
+    CustomerFactory.create_batch(26)
+    limit = "Pages stop here: narrow the search or change the sort to reach the rest."
+
+    assert limit not in admin_client.get(LIST).content.decode()
+
+    monkeypatch.setattr("network.paging.MAX_PAGE", 1)
+    page = admin_client.get(LIST)
+    assert not page.context["page"].has_next
+    assert limit in page.content.decode()
