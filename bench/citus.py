@@ -6,11 +6,10 @@
                            sharding on; prints the DATABASE_URL
     database --fresh N     (re)create database N across the running cluster
     stop                   stop the three nodes
-    figures [--sites N]    site creation, and on Citus one site's schema moved to the other
-                           worker, in the database the settings point at (DATABASE_URL)
 
 Each node is the wheel's own `postgres`, started with pg_ctl, `shared_preload_libraries =
-citus`. No Docker; nothing here is imported by the product.
+citus`. No Docker; nothing here is imported by the product. The figures on a cluster:
+`make bench-scale` (bench/scale.py).
 """
 
 from __future__ import annotations
@@ -217,68 +216,6 @@ def stop() -> None:
             run_as_server(pg_bin("pg_ctl"), "stop", "-D", str(directory), "-m", "fast")
 
 
-# --- Figures
-
-
-def figures(sites: int, sessions: int) -> None:
-    """Median site_create on whatever DATABASE_URL is (cluster or one node); on Citus,
-    the time citus_schema_move takes to carry one site (with `sessions` sessions) to the
-    other worker while it stays readable."""
-    import statistics
-    import time
-
-    from bench.run import setup_django
-
-    setup_django()
-    from django.db import connection
-
-    from bench.data import sites_drop
-    from sites.provisioning import template_ensure
-    from sites.services import network_ensure, site_create
-
-    network_ensure(host="network.localhost")
-    template_ensure()
-    made, samples = [], []
-    tag = f"{os.getpid():x}"
-    for i in range(sites):
-        started = time.perf_counter()
-        made.append(site_create(title=f"Fig {i}", domain=f"fig-{tag}-{i}.localhost"))
-        samples.append((time.perf_counter() - started) * 1000)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
-        (citus,) = cursor.fetchone()
-    where = "Citus cluster" if citus else "single node"
-    print(
-        f"site_create on the {where}: median {statistics.median(samples):.0f} ms, "
-        f"p95 {sorted(samples)[int(0.95 * (len(samples) - 1))]:.0f} ms ({sites} sites)"
-    )
-    if citus:
-        schema = made[0].schema_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'INSERT INTO "{schema}".django_session '
-                "SELECT md5(i::text), repeat('x', 200), now() + interval '1 day' "
-                "FROM generate_series(1, %s) AS i",
-                [sessions],
-            )
-            cursor.execute(
-                "SELECT nodeport FROM citus_shards WHERE table_name::text LIKE %s LIMIT 1",
-                [f"{schema}.%"],
-            )
-            (source,) = cursor.fetchone()
-            (target,) = [port for port in list(NODES.values())[1:] if port != source]
-            started = time.perf_counter()
-            cursor.execute("SELECT citus_schema_move(%s, %s, %s)", [schema, HOST, target])
-            elapsed = (time.perf_counter() - started) * 1000
-            cursor.execute(f'SELECT count(*) FROM "{schema}".django_session')
-            (kept,) = cursor.fetchone()
-        print(
-            f"citus_schema_move of one site ({sessions:,} sessions) from :{source} to "
-            f":{target}: {elapsed:.0f} ms; {kept:,} sessions read back after the move"
-        )
-    sites_drop(made)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.citus", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -291,9 +228,6 @@ def main(argv: list[str] | None = None) -> None:
     database_parser.add_argument("--fresh", action="store_true")
     database_parser.add_argument("name")
     commands.add_parser("stop")
-    figures_parser = commands.add_parser("figures")
-    figures_parser.add_argument("--sites", type=int, default=30)
-    figures_parser.add_argument("--sessions", type=int, default=10_000)
     args = parser.parse_args(argv)
     if args.command == "build":
         build(args.tarball, args.jobs)
@@ -301,8 +235,6 @@ def main(argv: list[str] | None = None) -> None:
         start(args.database)
     elif args.command == "database":
         database_ensure(args.name, fresh=args.fresh)
-    elif args.command == "figures":
-        figures(args.sites, args.sessions)
     else:
         stop()
 

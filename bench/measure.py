@@ -55,12 +55,19 @@ class Row:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    floor: Timing | None = None  # a page's floor: base.html for a signed-in super admin
 
     @property
     def ratio(self) -> float | None:
         if self.ours is None or self.admin is None or not self.admin.median:
             return None
         return self.ours.median / self.admin.median
+
+    @property
+    def floor_ratio(self) -> float | None:
+        if self.ours is None or self.floor is None or not self.floor.median:
+            return None
+        return self.ours.median / self.floor.median
 
 
 @dataclass
@@ -91,12 +98,13 @@ def _met(row: Row) -> str:
 def table(report: Report) -> str:
     header = (
         "| Metric | Ours median ms | Ours p95 ms | Queries | Admin median ms | Admin p95 ms "
-        "| Ours / admin | Target | Met? | Note |"
+        "| Ours / admin | Ours / floor | Target | Met? | Note |"
     )
-    lines = [header, "|" + "---|" * 10]
+    lines = [header, "|" + "---|" * 11]
     for row in report.rows:
         ours_median = _ms(row.ours.median) if row.ours else row.value
         ratio = f"{row.ratio:.3f}" if row.ratio is not None else ""
+        floor_ratio = f"{row.floor_ratio:.1f}×" if row.floor_ratio is not None else ""
         queries = str(row.ours.queries) if row.ours and row.ours.queries is not None else ""
         cells = [
             row.metric,
@@ -106,6 +114,7 @@ def table(report: Report) -> str:
             _ms(row.admin.median) if row.admin else "",
             _ms(row.admin.p95) if row.admin else "",
             ratio,
+            floor_ratio,
             row.target,
             _met(row),
             row.note,

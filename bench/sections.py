@@ -30,10 +30,13 @@ from customers.models import Customer, User
 from events.models import Event
 from sites.models import Site
 
-LIST_TARGET_MS = 25
+# Issue 14's targets for the customer list, the heavy customer page and the export.
+LIST_TARGET_MS = 10
 LIST_SPEEDUP = 5
-DETAIL_TARGET_MS = 40
-DETAIL_MAX_QUERIES = 15
+NETWORK_LIST_TARGET_MS = 25
+DETAIL_TARGET_MS = 20
+DETAIL_MAX_QUERIES = 12
+EXPORT_TARGET_MS = 2000
 SITE_TARGET_MS = 150
 MIGRATE_TARGET_MS = 50
 TRGM_INDEX = "user_search_trgm"
@@ -55,6 +58,7 @@ class Context:
     results_dir: Path
     explain: list[str] = field(default_factory=list)
     page_calls: dict[str, Callable[[], object]] = field(default_factory=dict)
+    floor: Timing | None = None  # base.html for a signed-in super admin
 
 
 def network_path(name: str, *args, query: dict | None = None) -> str:
@@ -83,6 +87,37 @@ def fetch(client: Client, path: str, *, expect: int = 200) -> int:
 
 # --- In-process pages ---------------------------------------------------------------------
 
+FLOOR_URLCONF = "bench.urls"
+
+
+def floors(ctx: Context, client: Client) -> None:
+    """What a request costs before a page does anything (bench/urls.py): an empty view
+    anonymous, the same signed in as a super admin, and base.html signed in, the floor
+    every page's "× floor" is read against."""
+    from bench.urls import FLOORS
+
+    anonymous = Client(HTTP_HOST=settings.NETWORK_HOST)
+    with override_settings(PUBLIC_SCHEMA_URLCONF=FLOOR_URLCONF):
+        for metric, name, who in FLOORS:
+            path = reverse(name, urlconf=FLOOR_URLCONF)
+            caller = anonymous if who == "anonymous" else client
+            fetch(caller, path)
+            timing = measure(lambda c=caller, p=path: fetch(c, p), ctx.iterations)
+            ctx.report.add(Row(metric, ours=timing))
+            ctx.floor = timing
+        ctx.report.rows[-1].note = "the floor: Ours / floor divides by this row's median"
+
+
+def floor_ratios(ctx: Context) -> None:
+    """Each in-process page's median over the signed-in base.html floor's."""
+    if ctx.floor is None:
+        return
+    for row in ctx.report.rows:
+        if row.ours is not None and (
+            row.metric in ctx.page_calls or row.metric.startswith("Floor")
+        ):
+            row.floor = ctx.floor
+
 
 def _admin_order(field_name: str, descending: bool = False) -> str | None:
     """Django admin's `o=` value for a list_display column, or None if it has none."""
@@ -103,18 +138,53 @@ def list_cases(data: Dataset) -> list[tuple[str, dict, dict | None, str]]:
     return [
         ("Customer list (default)", {}, {}, "ours: by last login; admin: by id desc"),
         ("Sort: last login", {"sort": "last_login"}, admin_sort("last_login_at", True), ""),
+        (
+            "Sort: last login (never first)",
+            {"sort": "-last_login"},
+            admin_sort("last_login_at"),
+            "",
+        ),
         ("Sort: customer since", {"sort": "newest"}, admin_sort("created_at", True), ""),
+        ("Sort: customer since (oldest)", {"sort": "oldest"}, admin_sort("created_at"), ""),
         ("Sort: name", {"sort": "name"}, admin_sort("user"), "admin sorts the user column by id"),
+        ("Sort: name (Z–A)", {"sort": "-name"}, admin_sort("user", True), "admin: user by id"),
         ("Sort: id", {"sort": "id"}, admin_sort("id"), ""),
+        ("Sort: id (highest first)", {"sort": "-id"}, admin_sort("id", True), ""),
         ("Filter: VIP", {"vip": "yes"}, {"vip__exact": "1"}, ""),
+        (
+            "Filter: VIP, by name",
+            {"vip": "yes", "sort": "name"},
+            {"vip__exact": "1", **(admin_sort("user") or {})},
+            "",
+        ),
+        (
+            "Filter: email pending",
+            {"verification": "pending"},
+            {"email_verification__exact": "pending"},
+            "",
+        ),
+        (
+            "Filter: VIP, email pending",
+            {"vip": "yes", "verification": "pending"},
+            {"vip__exact": "1", "email_verification__exact": "pending"},
+            "",
+        ),
         ("Search: email", {"q": data.email_term}, {"q": data.email_term}, f"“{data.email_term}”"),
         ("Search: name", {"q": data.name_term}, {"q": data.name_term}, f"“{data.name_term}”"),
     ]
 
 
 def pages(ctx: Context) -> None:
-    report = ctx.report
     client = network_client(ctx.data.admin)
+    try:
+        floors(ctx, client)
+        list_pages(ctx, client)
+    finally:
+        floor_ratios(ctx)
+
+
+def list_pages(ctx: Context, client: Client) -> None:
+    report = ctx.report
     try:
         list_path = network_path("customers:list")
     except NotBuilt:
@@ -144,7 +214,12 @@ def pages(ctx: Context) -> None:
             if theirs_path:
                 theirs = measure(lambda p=theirs_path: fetch(client, p), ctx.iterations)
             row = report.add(
-                Row(metric, ours=ours, admin=theirs, target=f"≤ {LIST_TARGET_MS} ms, ≥ 5× admin")
+                Row(
+                    metric,
+                    ours=ours,
+                    admin=theirs,
+                    target=f"≤ {LIST_TARGET_MS} ms, ≤ {1 / LIST_SPEEDUP:.1f} × admin",
+                )
             )
             row.met = ours.median <= LIST_TARGET_MS and (
                 row.ratio is not None and row.ratio <= 1 / LIST_SPEEDUP
@@ -199,7 +274,7 @@ def network_lists(ctx: Context, client: Client) -> None:
         try:
             ours_path = network_path(name, query=query)
         except NotBuilt:
-            ctx.report.not_built(metric, f"≤ {LIST_TARGET_MS} ms")
+            ctx.report.not_built(metric, f"≤ {NETWORK_LIST_TARGET_MS} ms")
             continue
         theirs_path = None
         if admin_query is not None:
@@ -212,8 +287,9 @@ def network_lists(ctx: Context, client: Client) -> None:
         theirs = (
             measure(lambda p=theirs_path: fetch(client, p), ctx.iterations) if theirs_path else None
         )
-        row = ctx.report.add(Row(metric, ours=ours, admin=theirs, target=f"≤ {LIST_TARGET_MS} ms"))
-        row.met = ours.median <= LIST_TARGET_MS
+        target = f"≤ {NETWORK_LIST_TARGET_MS} ms"
+        row = ctx.report.add(Row(metric, ours=ours, admin=theirs, target=target))
+        row.met = ours.median <= NETWORK_LIST_TARGET_MS
     for name in ("memberships:list", "payments:list", "sites:list"):
         counts = {}
         for size in (25, 100):
@@ -304,6 +380,8 @@ def _export(ctx: Context, client: Client) -> None:
         Row(
             f"CSV export ({rows:,} rows)",
             ours=timing,
+            target=f"≤ {EXPORT_TARGET_MS / 1000:g} s",
+            met=timing.median <= EXPORT_TARGET_MS,
             note=f"{size / 1e6:,.1f} MB streamed, peak Python memory {peak / 2**20:,.1f} MiB",
         )
     )

@@ -6,9 +6,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
 
 from customers.forms import AdminLoginForm, AdminUserChangeForm, AdminUserCreationForm
-from customers.models import Customer, LoginRecord, Note, User
+from customers.models import Customer, LoginRecord, Note, Run, RunOutcome, User
 from customers.services import customer_create_for_user
 from network.admin import CheckedLookupsMixin, ViewOnlyMixin
 from network.http import client_ip
@@ -19,10 +20,11 @@ def _customer_delete_link(customer: Customer | None) -> str:
     one transaction, sites' schemas dropped, a tombstone event. Admin links to it by URL
     name, since the deletion app builds on this one."""
     if customer is None:
-        return "This account is no customer; Django admin's Delete deletes it."
+        return gettext("This account is no customer; Django admin's Delete deletes it.")
     return format_html(
-        '<a href="{}">Delete this customer on the network admin\'s Delete page</a>',
+        '<a href="{}">{}</a>',
         reverse("deletion:confirm", args=[customer.pk]),
+        gettext("Delete this customer on the network admin's Delete page"),
     )
 
 
@@ -45,9 +47,9 @@ class NetworkUserAdmin(CheckedLookupsMixin, UserAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [*fieldsets, ("Delete", {"fields": ["delete_customer"]})]
+        return [*fieldsets, (pgettext_lazy("block", "Delete"), {"fields": ["delete_customer"]})]
 
-    @admin.display(description="Delete")
+    @admin.display(description=pgettext_lazy("block", "Delete"))
     def delete_customer(self, user: User) -> str:
         return _customer_delete_link(Customer.objects.filter(user=user).first())
 
@@ -68,7 +70,7 @@ class CustomerAddForm(forms.ModelForm):
     def clean_user(self) -> User:
         user = self.cleaned_data["user"]
         if user.is_staff or user.is_superuser:
-            raise forms.ValidationError("Staff accounts cannot be customers.")
+            raise forms.ValidationError(gettext("Staff accounts cannot be customers."))
         return user
 
 
@@ -95,7 +97,7 @@ class CustomerAdmin(CheckedLookupsMixin, admin.ModelAdmin):
             return []
         return ["user", "last_login_at", "last_seen_at", "delete_customer"]
 
-    @admin.display(description="Delete")
+    @admin.display(description=pgettext_lazy("block", "Delete"))
     def delete_customer(self, customer: Customer) -> str:
         return _customer_delete_link(customer)
 
@@ -135,6 +137,40 @@ class NoteAdmin(ViewOnlyMixin, CheckedLookupsMixin, admin.ModelAdmin):
     search_fields = ["customer__user__email", "text"]
     raw_id_fields = ["customer", "author"]
     list_select_related = ["customer__user"]
+    show_full_result_count = False
+
+
+@admin.register(Run)
+class RunAdmin(ViewOnlyMixin, CheckedLookupsMixin, admin.ModelAdmin):
+    """Read-only: a run is started by a bulk action or a big delete and written by its job
+    (customers.tasks.run_work); its page (View on site) shows its progress."""
+
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "total",
+        "done",
+        "skipped",
+        "failed",
+        "actor_label",
+        "created_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["=id", "actor_label", "label"]
+    exclude = ["customer_ids"]
+    raw_id_fields = ["actor"]
+    show_full_result_count = False
+
+
+@admin.register(RunOutcome)
+class RunOutcomeAdmin(ViewOnlyMixin, CheckedLookupsMixin, admin.ModelAdmin):
+    """Read-only: one customer's outcome in a bulk delete run, written with its deletion."""
+
+    list_display = ["run", "customer_ref", "label", "result", "created_at"]
+    list_filter = ["result"]
+    search_fields = ["=run__id", "=customer_ref", "label"]
+    raw_id_fields = ["run"]
     show_full_result_count = False
 
 

@@ -4,7 +4,8 @@ Services defer each email as a job (customers.tasks.email_send) inside the trans
 the change that causes it; the job builds the message here when it runs, so a link's token
 is as fresh as the send, and no token waits in the queue's table. Links are built from
 configured hosts only (network.http.link_url): the network's host, or the site's primary
-domain for a subsite's password reset, never a request's Host header.
+domain for a subsite's password reset, never a request's Host header. Each email is in its
+recipient's language (User.language), or the network's default when they chose none.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from customers.models import Customer, User
 from network.http import link_url
@@ -67,19 +70,28 @@ def _set_password_url(user: User, host: str) -> str:
 
 
 def email_build(*, kind: str, user: User, host: str) -> EmailMessage:
-    """The message of one kind for `user`, with its links on `host`."""
+    """The message of one kind for `user`, with its links on `host`, in their language."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return _email_build(kind=kind, user=user, host=host)
+
+
+def _email_build(*, kind: str, user: User, host: str) -> EmailMessage:
     context = {"user": user, "host": host, "network_host": settings.NETWORK_HOST}
     if kind == Kind.VERIFICATION:
         token = verification_token(user.customer)
         path = reverse("verify_email", args=[token], urlconf=settings.PUBLIC_SCHEMA_URLCONF)
         context |= {"link": link_url(host, path), "days": settings.EMAIL_VERIFICATION_DAYS}
-        subject = f"Verify your email address for {settings.NETWORK_HOST}"
+        subject = gettext("Verify your email address for %(host)s") % {
+            "host": settings.NETWORK_HOST
+        }
     elif kind == Kind.INVITATION:
         context |= {"link": _set_password_url(user, host)}
-        subject = f"You are invited to {settings.NETWORK_HOST}: choose your password"
+        subject = gettext("You are invited to %(host)s: choose your password") % {
+            "host": settings.NETWORK_HOST
+        }
     elif kind == Kind.PASSWORD_RESET:
         context |= {"link": _set_password_url(user, host)}
-        subject = f"Reset your password on {host}"
+        subject = gettext("Reset your password on %(host)s") % {"host": host}
     else:
         raise ValueError(f"No email of kind {kind!r}")
     context["hours"] = settings.PASSWORD_RESET_TIMEOUT // 3600

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django import forms
@@ -9,15 +10,25 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.db import connection
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 
 from customers.backends import may_log_in_on_this_host
 from customers.emails import Kind
-from customers.models import CUSTOMER_SORTS, DEFAULT_SORT, Customer, CustomerQuerySet, User
+from customers.models import (
+    CUSTOMER_SORTS,
+    DEFAULT_SORT,
+    Customer,
+    CustomerQuerySet,
+    Language,
+    User,
+)
 from customers.services import (
     BILLING_FIELDS,
     BILLING_REQUIRED,
-    BULK_LIMIT,
     NOTE_MAX_LENGTH,
     email_enqueue,
     email_problem,
@@ -36,15 +47,16 @@ class CustomerListFilters(forms.Form):
 
     q = forms.CharField(required=False)
     vip = forms.ChoiceField(
-        required=False, choices=[("", "All customers"), ("yes", "VIP only"), ("no", "Not VIP")]
+        required=False,
+        choices=[("", _("All customers")), ("yes", _("VIP only")), ("no", _("Not VIP"))],
     )
     verification = forms.ChoiceField(
         required=False,
-        choices=[("", "Any verification"), *Customer.EmailVerification.choices],
+        choices=[("", _("Any verification")), *Customer.EmailVerification.choices],
     )
     online = forms.BooleanField(required=False)
     sort = forms.ChoiceField(
-        required=False, choices=[(key, label) for key, (label, _) in CUSTOMER_SORTS.items()]
+        required=False, choices=[(key, label) for key, (label, _order) in CUSTOMER_SORTS.items()]
     )
     per_page = forms.TypedChoiceField(
         required=False, choices=[(n, n) for n in PAGE_SIZES], coerce=int, empty_value=PAGE_SIZES[0]
@@ -86,9 +98,8 @@ class CustomerListFilters(forms.Form):
 class CustomerSelection:
     """The customers a bulk action of the list is for: the ticked rows (`ids`), or, with
     `all_matching`, every customer the list's filters match (carried along as hidden
-    fields). `error` says, in words, why there is no selection."""
-
-    limit = BULK_LIMIT
+    fields). `error` says, in words, why there is no selection. Up to BULK_SYNC_LIMIT
+    customers are done in the request; more (`as_job`), up to BULK_JOB_LIMIT, by a job."""
 
     def __init__(self, data) -> None:
         self.all_matching = data.get("all_matching") == "on"
@@ -96,54 +107,85 @@ class CustomerSelection:
         self.ids: list[int] = []
         self.error = self._select(data)
 
+    @property
+    def limit(self) -> int:
+        return settings.BULK_JOB_LIMIT
+
+    @property
+    def as_job(self) -> bool:
+        return len(self.ids) > settings.BULK_SYNC_LIMIT
+
+    @property
+    def digest(self) -> str:
+        """Names exactly these customers: a confirmation page that carries the filters
+        instead of thousands of ids carries this too, and the deletion goes ahead only if
+        the filters still match the same customers."""
+        return hashlib.sha256(",".join(map(str, self.ids)).encode()).hexdigest()
+
     def _select(self, data) -> str:
+        limit = self.limit
         if self.all_matching:
             if self.filters.errors:
-                return "The list's filters were not understood. Nothing changed."
+                return gettext("The list's filters were not understood. Nothing changed.")
             customers = self.filters.customers()
         else:
             try:
                 wanted = sorted({int(value) for value in data.getlist("ids")})
             except ValueError:
-                return "The selection was not understood. Nothing changed."
+                return gettext("The selection was not understood. Nothing changed.")
             if not wanted:
-                return "Select at least one customer first. Nothing changed."
-            if len(wanted) > BULK_LIMIT:
-                return self._too_many()
+                return gettext("Select at least one customer first. Nothing changed.")
+            if len(wanted) > limit:
+                return self._too_many(limit)
             customers = Customer.objects.filter(pk__in=wanted)
-        self.ids = list(customers.order_by("pk").values_list("pk", flat=True)[: BULK_LIMIT + 1])
-        if len(self.ids) > BULK_LIMIT:
+        self.ids = list(customers.order_by("pk").values_list("pk", flat=True)[: limit + 1])
+        if len(self.ids) > limit:
             self.ids = []
-            return self._too_many()
+            return self._too_many(limit)
         if not self.ids:
-            return "None of the selected customers exist any more. Nothing changed."
+            return gettext("None of the selected customers exist any more. Nothing changed.")
         return ""
 
     @staticmethod
-    def _too_many() -> str:
-        return (
-            f"That is more than {BULK_LIMIT:,} customers: a bulk action takes at most "
-            f"{BULK_LIMIT:,} at a time. Narrow the filters (Export CSV takes the whole "
-            "filtered list). Nothing changed."
-        )
+    def _too_many(limit: int) -> str:
+        return ngettext(
+            "That is more than %(limit)s customer: a bulk action takes at most %(limit)s at "
+            "a time. Narrow the filters (Export CSV takes the whole filtered list). Nothing "
+            "changed.",
+            "That is more than %(limit)s customers: a bulk action takes at most %(limit)s at "
+            "a time. Narrow the filters (Export CSV takes the whole filtered list). Nothing "
+            "changed.",
+            limit,
+        ) % {"limit": number_format(limit, force_grouping=True)}
+
+    @property
+    def list_params(self) -> dict[str, str]:
+        """The list's filters as given, to carry them along (hidden fields) or go back."""
+        data = self.filters.data
+        return {name: data.get(name) for name in self.filters.fields if data.get(name)}
 
     @property
     def list_query(self) -> str:
         """The list's query string, to go back to the same filtered list."""
-        data = self.filters.data
-        return urlencode({name: data.get(name) for name in self.filters.fields if data.get(name)})
+        return urlencode(self.list_params)
+
+
+def _note_too_long() -> str:
+    return gettext("A note holds at most %(limit)s characters. Nothing was saved.") % {
+        "limit": number_format(NOTE_MAX_LENGTH, force_grouping=True)
+    }
 
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Note",
+        label=_("Note"),
         max_length=NOTE_MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Write something first: an empty note was not saved.",
-            "max_length": f"A note holds at most {NOTE_MAX_LENGTH:,} characters. "
-            "Nothing was saved.",
+            "required": _("Write something first: an empty note was not saved."),
+            # In the language of the request that shows it, with its number formatted so.
+            "max_length": lazy(_note_too_long, str)(),
         },
     )
 
@@ -172,7 +214,7 @@ class LockoutMessageMixin:
 class LoginForm(LockoutMessageMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Username or email"
+        self.fields["username"].label = _("Username or email")
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -250,24 +292,30 @@ class CustomerAddForm(PlainLabels, AccountFieldsMixin, forms.Form):
     NEW, EXISTING = "new", "existing"
 
     mode = forms.ChoiceField(
-        choices=[(NEW, "A new account"), (EXISTING, "An existing account")],
+        choices=[(NEW, _("A new account")), (EXISTING, _("An existing account"))],
         initial=NEW,
         widget=forms.RadioSelect,
-        label="Create the customer for",
+        label=_("Create the customer for"),
     )
-    first_name = forms.CharField(required=False, max_length=150)
-    last_name = forms.CharField(required=False, max_length=150)
-    username = forms.CharField(required=False, max_length=150, validators=[User.username_validator])
-    email = forms.EmailField(required=False, max_length=EMAIL_MAX_LENGTH)
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
+    username = forms.CharField(
+        label=_("Username"),
+        required=False,
+        max_length=150,
+        validators=[User.username_validator],
+    )
+    email = forms.EmailField(label=_("Email"), required=False, max_length=EMAIL_MAX_LENGTH)
     password = forms.CharField(
+        label=_("Password"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to create the account without a usable password.",
+        help_text=_("Leave empty to create the account without a usable password."),
     )
     account = forms.CharField(
         required=False,
-        label="Existing account",
-        help_text="Username or email of an account that is not a customer yet.",
+        label=_("Existing account"),
+        help_text=_("Username or email of an account that is not a customer yet."),
     )
 
     def clean(self):
@@ -291,7 +339,7 @@ class CustomerAddForm(PlainLabels, AccountFieldsMixin, forms.Form):
     def _clean_new(self, data: dict) -> None:
         for name in ("username", "email"):
             if not data.get(name) and name not in self.errors:
-                self.add_error(name, "This field is required for a new account.")
+                self.add_error(name, gettext("This field is required for a new account."))
         if data.get("password"):
             try:
                 validate_password(
@@ -304,15 +352,15 @@ class CustomerAddForm(PlainLabels, AccountFieldsMixin, forms.Form):
     def _clean_existing(self, data: dict) -> None:
         handle = (data.get("account") or "").strip()
         if not handle:
-            self.add_error("account", "Type the username or email of the account.")
+            self.add_error("account", gettext("Type the username or email of the account."))
             return
         user = User.objects.with_username_or_email(handle).select_related("customer").first()
         if user is None:
-            self.add_error("account", "No account has that username or email.")
+            self.add_error("account", gettext("No account has that username or email."))
         elif hasattr(user, "customer"):
-            self.add_error("account", "That account is already a customer.")
+            self.add_error("account", gettext("That account is already a customer."))
         elif user.is_staff or user.is_superuser:
-            self.add_error("account", "Staff accounts cannot be customers.")
+            self.add_error("account", gettext("Staff accounts cannot be customers."))
         else:
             data["existing_user"] = user
 
@@ -320,8 +368,8 @@ class CustomerAddForm(PlainLabels, AccountFieldsMixin, forms.Form):
 class CustomerOptionsForm(forms.Form):
     vip = forms.BooleanField(
         required=False,
-        label="VIP",
-        help_text="Just a tag, to find this customer quickly. Changes nothing for them.",
+        label=_("VIP"),
+        help_text=_("Just a tag, to find this customer quickly. Changes nothing for them."),
     )
 
 
@@ -334,7 +382,16 @@ class CustomerBillingForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = Customer
         fields = list(BILLING_FIELDS)
-        labels = {"address_line_1": "Address line 1", "address_line_2": "Address line 2"}
+        labels = {
+            "company_name": _("Company name"),
+            "billing_email": _("Billing email"),
+            "address_line_1": _("Address line 1"),
+            "address_line_2": _("Address line 2"),
+            "city": _("City"),
+            "state": _("State / province"),
+            "postal_code": _("Postal code"),
+            "country": _("Country"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -346,17 +403,19 @@ class CustomerBillingForm(PlainLabels, forms.ModelForm):
 
 
 class CustomerFieldsForm(PlainLabels, AccountFieldsMixin, forms.Form):
-    username = forms.CharField(max_length=150, validators=[User.username_validator])
-    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
-    first_name = forms.CharField(required=False, max_length=150)
-    last_name = forms.CharField(required=False, max_length=150)
+    username = forms.CharField(
+        label=_("Username"), max_length=150, validators=[User.username_validator]
+    )
+    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
     email_verification = forms.ChoiceField(
-        label="Email Verification", choices=Customer.EmailVerification.choices
+        label=_("Email Verification"), choices=Customer.EmailVerification.choices
     )
     activate_pending_memberships = forms.BooleanField(
         required=False,
-        label="Also activate pending memberships",
-        help_text="Only when the status changes to verified.",
+        label=_("Also activate pending memberships"),
+        help_text=_("Only when the status changes to verified."),
     )
 
     def __init__(self, *args, customer: Customer, **kwargs):
@@ -372,3 +431,26 @@ class CustomerFieldsForm(PlainLabels, AccountFieldsMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+
+
+class LanguageSelect(forms.Select):
+    """Each language's option says it is in that language (`lang`), for screen readers."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
+class LanguageForm(PlainLabels, forms.Form):
+    """A person's own language: each named in itself, so anyone finds theirs whatever
+    the page is in; empty follows the browser."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Browser's language")), *Language.choices],
+        widget=LanguageSelect,
+        help_text=_("Browser's language: pages follow the language your browser asks for."),
+    )

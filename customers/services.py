@@ -10,13 +10,16 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from customers.emails import Kind, verification_token_read
-from customers.models import Customer, LoginRecord, Note, User
+from customers.models import Customer, Language, LoginRecord, Note, Run, User
 from customers.selectors import login_failures
 from customers.signals import email_verified
-from customers.tasks import email_send
+from customers.tasks import customers_set_vip_run, email_send
 from events.models import Event
 from events.services import event_record, event_record_many
 
@@ -49,17 +52,17 @@ def _account_unique_or_raise(*, username: str, email: str, user: User | None = N
 
 def username_problem(username: str, *, user: User | None = None) -> str | None:
     if User.objects.username_taken(username, exclude=user):
-        return "That username is already taken."
+        return gettext("That username is already taken.")
     if User.objects.email_taken(username, exclude=user):
-        return "That username is another account's email address."
+        return gettext("That username is another account's email address.")
     return None
 
 
 def email_problem(email: str, *, user: User | None = None) -> str | None:
     if User.objects.email_taken(email, exclude=user):
-        return "That email address already belongs to an account."
+        return gettext("That email address already belongs to an account.")
     if User.objects.username_taken(email, exclude=user):
-        return "That email address is another account's username."
+        return gettext("That email address is another account's username.")
     return None
 
 
@@ -73,10 +76,12 @@ def _save_account(user: User, **update_fields_kw) -> None:
         message = str(error)
         if "user_email_ci_unique" in message:
             raise ValidationError(
-                {"email": "That email address already belongs to an account."}
+                {"email": gettext("That email address already belongs to an account.")}
             ) from error
         if "user_username_ci_unique" in message or "username" in message:
-            raise ValidationError({"username": "That username is already taken."}) from error
+            raise ValidationError(
+                {"username": gettext("That username is already taken.")}
+            ) from error
         raise
 
 
@@ -112,9 +117,9 @@ def customer_create_for_user(*, user: User, actor: User | None, ip: str | None =
     """A customer profile for an account that exists already (and has none)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if Customer.objects.filter(user=user).exists():
-        raise ValidationError({"account": "That account is already a customer."})
+        raise ValidationError({"account": gettext("That account is already a customer.")})
     if user.is_staff or user.is_superuser:
-        raise ValidationError({"account": "Staff accounts cannot be customers."})
+        raise ValidationError({"account": gettext("Staff accounts cannot be customers.")})
     return _customer_create_for(user=user, actor=actor, ip=ip, new_account=False)
 
 
@@ -195,7 +200,8 @@ def customer_update_billing(
         "postal_code": postal_code,
         "country": str(country or ""),
     }
-    missing = {name: "This field is required." for name in BILLING_REQUIRED if not new[name]}
+    required = gettext("This field is required.")
+    missing = {name: required for name in BILLING_REQUIRED if not new[name]}
     if missing:
         raise ValidationError(missing)
     current = _locked(customer)
@@ -244,9 +250,11 @@ def customer_update_fields(
     `email_verified` signal asks memberships to (customers/signals.py). Returns the
     names of what changed."""
     if email_verification not in Customer.EmailVerification.values:
-        raise ValidationError({"email_verification": "Choose none, pending or verified."})
+        raise ValidationError({"email_verification": gettext("Choose none, pending or verified.")})
     required = {"username": username, "email": email}
-    missing = {name: "This field is required." for name, value in required.items() if not value}
+    missing = {
+        name: gettext("This field is required.") for name, value in required.items() if not value
+    }
     if missing:
         raise ValidationError(missing)
     current = _locked(customer)
@@ -313,6 +321,40 @@ def customer_update_fields(
     customer.email_verification = current.email_verification
     customer.updated_at = current.updated_at
     return changed
+
+
+@transaction.atomic
+def user_language_set(
+    *, user: User, language: str, actor: User | None, ip: str | None = None
+) -> bool:
+    """The language a person reads the admin in, on every host; "" follows the browser.
+    Returns whether it changed.
+
+    A customer's (a site owner's) change is in their history like their name and email;
+    a super admin who is no customer has no history to write it in, and their
+    language is a preference of their own, not something done to anyone."""
+    if language not in ("", *Language.values):
+        raise ValidationError({"language": "Choose one of the languages offered."})
+    current = User.objects.select_for_update().get(pk=user.pk)
+    old = current.language
+    if old == language:
+        return False
+    current.language = language
+    current.save(update_fields=["language"])
+    user.language = language
+    customer = Customer.objects.filter(user=current).first()
+    if customer is not None:
+        event_record(
+            type=Event.Type.CUSTOMER_UPDATED,
+            message="Account changed: language",
+            customer=customer,
+            subject=customer,
+            actor=actor,
+            old={"language": old},
+            new={"language": language},
+            ip=ip,
+        )
+    return True
 
 
 @transaction.atomic
@@ -405,23 +447,35 @@ def _label(name: str) -> str:
 
 
 def _choice(value: str) -> str:
-    return str(Customer.EmailVerification(value).label).lower()
+    """A status in an event's message, which stays in English whatever the language of the
+    page that caused it: each value is its English label in lower case."""
+    return Customer.EmailVerification(value).value
 
 
 NOTE_MAX_LENGTH = 5000
-# Bulk actions run in the request; a selection is at most this many customers.
-BULK_LIMIT = 1000
 
 
 def _note_text(text: str) -> str:
     text = text.replace("\x00", "").strip()  # PostgreSQL text can't hold NUL
     if not text:
-        raise ValidationError({"text": "Write something first: an empty note was not saved."})
+        raise ValidationError(
+            {"text": gettext("Write something first: an empty note was not saved.")}
+        )
     if len(text) > NOTE_MAX_LENGTH:
+        too_long = ngettext(
+            "A note holds at most %(limit)s characters; this one has %(length)s. Nothing was "
+            "saved.",
+            "A note holds at most %(limit)s characters; this one has %(length)s. Nothing was "
+            "saved.",
+            len(text),
+        )
         raise ValidationError(
             {
-                "text": f"A note holds at most {NOTE_MAX_LENGTH:,} characters; this one has "
-                f"{len(text):,}. Nothing was saved."
+                "text": too_long
+                % {
+                    "limit": number_format(NOTE_MAX_LENGTH, force_grouping=True),
+                    "length": number_format(len(text), force_grouping=True),
+                }
             }
         )
     return text
@@ -433,7 +487,7 @@ def _own_note_locked(note: Note, actor: User) -> Note | None:
     current = Note.objects.select_for_update().select_related("customer__user").filter(pk=note.pk)
     current = current.first()
     if current is not None and current.author_id != actor.pk:
-        raise PermissionDenied("Only the note's author can change or delete it.")
+        raise PermissionDenied(gettext("Only the note's author can change or delete it."))
     return current
 
 
@@ -465,7 +519,7 @@ def note_update(*, note: Note, actor: User, text: str, ip: str | None = None) ->
     text = _note_text(text)
     current = _own_note_locked(note, actor)
     if current is None:
-        raise ValidationError("This note was deleted meanwhile. Nothing was saved.")
+        raise ValidationError(gettext("This note was deleted meanwhile. Nothing was saved."))
     if current.text == text:
         return False
     old = current.text
@@ -545,6 +599,54 @@ def customers_set_vip(
     return len(changing)
 
 
+# A bulk VIP run commits this many customers at a time, with its progress.
+VIP_CHUNK = 500
+
+
+@transaction.atomic
+def customers_set_vip_start(
+    *, customer_ids: list[int], vip: bool, actor: User | None, ip: str | None = None
+) -> Run:
+    """Tag or untag VIP on more customers than a request should take: a run, with its job
+    deferred in the same transaction (customers.tasks.customers_set_vip_run)."""
+    run = run_create(
+        kind=Run.Kind.VIP_TAG if vip else Run.Kind.VIP_UNTAG,
+        customer_ids=customer_ids,
+        actor=actor,
+        ip=ip,
+    )
+    run.job_id = customers_set_vip_run.defer(run_id=run.pk)
+    run.save(update_fields=["job_id"])
+    return run
+
+
+def customers_set_vip_work(run: Run) -> None:
+    """The job's work: customers_set_vip chunk by chunk, each chunk committed with the
+    run's progress, so a later try goes on after the last chunk committed."""
+    vip = run.kind == Run.Kind.VIP_TAG
+    runs = Run.objects.filter(pk=run.pk)
+    for start in range(run.processed, run.total, VIP_CHUNK):
+        chunk = run.customer_ids[start : start + VIP_CHUNK]
+        with transaction.atomic():
+            changed = customers_set_vip(customer_ids=chunk, vip=vip, actor=run.actor, ip=run.ip)
+            runs.update(done=F("done") + changed, skipped=F("skipped") + len(chunk) - changed)
+
+
+def run_create(
+    *, kind: Run.Kind, customer_ids: list[int], actor: User | None, ip: str | None, label=""
+) -> Run:
+    """A run's row, for the service that defers its job in the same transaction."""
+    return Run.objects.create(
+        kind=kind,
+        customer_ids=customer_ids,
+        total=len(customer_ids),
+        label=label,
+        actor=actor,
+        actor_label=f"{actor.display_name} <{actor.email}>" if actor is not None else "",
+        ip=ip,
+    )
+
+
 @transaction.atomic
 def customers_export_record(
     *, customer_ids: list[int], actor: User | None, ip: str | None = None
@@ -613,23 +715,25 @@ def customer_email_verify(*, token: str, ip: str | None = None) -> tuple[Custome
         signed = verification_token_read(token)
     except signing.SignatureExpired as error:
         raise VerificationLinkError(
-            "This verification link has expired. Ask for a new verification email."
+            gettext("This verification link has expired. Ask for a new verification email.")
         ) from error
     except signing.BadSignature as error:
-        raise VerificationLinkError("This verification link is not valid.") from error
+        raise VerificationLinkError(gettext("This verification link is not valid.")) from error
     customer = Customer.objects.filter(pk=signed.get("customer")).first()
     if customer is None:
-        raise VerificationLinkError("This verification link is not valid.")
+        raise VerificationLinkError(gettext("This verification link is not valid."))
     current = _locked(customer)
     if current.user.email.casefold() != str(signed.get("email", "")).casefold():
         raise VerificationLinkError(
-            "This link was sent to an earlier email address of the account. Open the link "
-            "in the latest verification email."
+            gettext(
+                "This link was sent to an earlier email address of the account. Open the link "
+                "in the latest verification email."
+            )
         )
     if current.email_verification == Customer.EmailVerification.VERIFIED:
         return current, False
     if current.email_verification != Customer.EmailVerification.PENDING:
-        raise VerificationLinkError("This email address no longer needs verifying.")
+        raise VerificationLinkError(gettext("This email address no longer needs verifying."))
     current.email_verification = Customer.EmailVerification.VERIFIED
     current.save(update_fields=["email_verification", "updated_at"])
     event_record(

@@ -8,6 +8,7 @@ import math
 from axes.helpers import get_client_username
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import ngettext
 
 from customers.models import User
 from customers.services import login_lockout_record
@@ -20,7 +21,12 @@ def lockout_minutes() -> int:
 def lockout_message() -> str:
     # Each attempt while locked starts the cool-off again (axes'
     # AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so the wait is the whole cool-off.
-    return f"Too many failed attempts; try again in {lockout_minutes()} minutes."
+    minutes = lockout_minutes()
+    return ngettext(
+        "Too many failed attempts; try again in %(minutes)s minute.",
+        "Too many failed attempts; try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def login_key(request: HttpRequest, credentials: dict | None = None) -> str | None:

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers import selectors, services
@@ -20,23 +21,27 @@ from customers.forms import (
     CustomerListFilters,
     CustomerOptionsForm,
     CustomerSelection,
+    LanguageForm,
     LoginForm,
     NoteForm,
     PasswordResetForm,
 )
 from customers.login_capture import login_capture
-from customers.models import Customer, Note
+from customers.models import Customer, Note, Run
 from events.selectors import customer_events_page
 from network import paging
 from network.access import network_admin_required
-from network.http import PkUrl, client_ip, post_or_redirect
-from network.lists import EXPORT_CHUNK, csv_export
+from network.forms import add_service_errors
+from network.http import client_ip, post_or_redirect
+from network.lists import EXPORT_CHUNK, IsoMoment, csv_export
 from network.paging import capped_counts, page_fetch, page_number
 
 # The filter menus' counts are the same for every view of the list: counted at most
 # this often per process.
 FACET_COUNTS_KEY = "customers:list:facet-counts"
 FACET_COUNTS_SECONDS = 30
+# A run's page reloads itself this often until the run is finished.
+RUN_REFRESH_SECONDS = 2
 
 
 def _customer_or_404(pk: int) -> Customer:
@@ -92,12 +97,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "verification_choices": [
                 (value, label, counts[value]) for value, label in verification.choices
             ],
-            # Reversed once per page, not once per row.
-            "detail_url": PkUrl("customers:detail"),
-            "switch_url": PkUrl("switch:start"),
-            # A plain string: the context processor's lazy token costs a proxy call on
-            # each use, and each row's Switch-to form uses it.
-            "csrf_token": get_token(request),
+            # Every text and link of a row, worked out once (selectors.CustomerRow).
+            "rows": selectors.customer_rows(page.items),
         },
     )
 
@@ -113,6 +114,7 @@ def _csv_response(customers: QuerySet) -> StreamingHttpResponse:
     at a million rows."""
     rows = (
         customers.with_membership_count()
+        .annotate(last_login_iso=IsoMoment("last_login_at"), since_iso=IsoMoment("created_at"))
         .values_list(
             "id",
             "user__first_name",
@@ -121,8 +123,8 @@ def _csv_response(customers: QuerySet) -> StreamingHttpResponse:
             "user__email",
             "vip",
             "email_verification",
-            "last_login_at",
-            "created_at",
+            "last_login_iso",
+            "since_iso",
             "membership_count",
             "company_name",
             "country",
@@ -158,9 +160,17 @@ def customer_bulk_vip(request: HttpRequest) -> HttpResponse:
     selection = CustomerSelection(request.POST)
     tag = request.POST.get("vip_action")
     if tag not in ("tag", "untag"):
-        messages.error(request, "Choose Tag VIP or Untag VIP. Nothing changed.")
+        messages.error(request, gettext("Choose Tag VIP or Untag VIP. Nothing changed."))
     elif selection.error:
         messages.error(request, selection.error)
+    elif selection.as_job:
+        run = services.customers_set_vip_start(
+            customer_ids=selection.ids,
+            vip=tag == "tag",
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        return redirect(run.get_absolute_url())
     else:
         changed = services.customers_set_vip(
             customer_ids=selection.ids,
@@ -168,18 +178,33 @@ def customer_bulk_vip(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             ip=client_ip(request),
         )
-        verb = "Tagged" if tag == "tag" else "Untagged"
         unchanged = len(selection.ids) - changed
-        messages.success(
-            request,
-            f"{verb} {changed} customer{'' if changed == 1 else 's'} as VIP"
-            + (
-                f"; {unchanged} already {'were' if tag == 'tag' else 'were not'}."
-                if unchanged
-                else "."
-            ),
-        )
+        messages.success(request, _bulk_vip_done(tag == "tag", changed, unchanged))
     return _back_to_list(selection)
+
+
+def _bulk_vip_done(tag: bool, changed: int, unchanged: int) -> str:
+    if tag and unchanged:
+        text = ngettext(
+            "Tagged %(count)s customer as VIP; %(unchanged)s already were.",
+            "Tagged %(count)s customers as VIP; %(unchanged)s already were.",
+            changed,
+        )
+    elif tag:
+        text = ngettext(
+            "Tagged %(count)s customer as VIP.", "Tagged %(count)s customers as VIP.", changed
+        )
+    elif unchanged:
+        text = ngettext(
+            "Untagged %(count)s customer as VIP; %(unchanged)s already were not.",
+            "Untagged %(count)s customers as VIP; %(unchanged)s already were not.",
+            changed,
+        )
+    else:
+        text = ngettext(
+            "Untagged %(count)s customer as VIP.", "Untagged %(count)s customers as VIP.", changed
+        )
+    return text % {"count": changed, "unchanged": unchanged}
 
 
 @network_admin_required
@@ -187,6 +212,11 @@ def customer_bulk_vip(request: HttpRequest) -> HttpResponse:
 def customer_bulk_export(request: HttpRequest) -> HttpResponse:
     """The selected customers as CSV; each of them gets an event saying so."""
     selection = CustomerSelection(request.POST)
+    if selection.as_job:
+        selection.error = gettext(
+            "An export takes at most %(limit)s selected customers: use Export CSV above "
+            "the list, which takes the whole filtered list. Nothing changed."
+        ) % {"limit": f"{settings.BULK_SYNC_LIMIT:,}"}
     if selection.error:
         messages.error(request, selection.error)
         return _back_to_list(selection)
@@ -194,6 +224,23 @@ def customer_bulk_export(request: HttpRequest) -> HttpResponse:
         customer_ids=selection.ids, actor=request.user, ip=client_ip(request)
     )
     return _csv_response(Customer.objects.filter(pk__in=selection.ids).order_by("pk"))
+
+
+@network_admin_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run's progress and outcome; it reloads itself until the run is finished."""
+    run = get_object_or_404(Run, pk=pk)
+    has_outcomes = run.kind in (Run.Kind.DELETE, Run.Kind.DELETE_ONE)
+    return render(
+        request,
+        "customers/run.html",
+        {
+            "run": run,
+            "outcomes": selectors.run_outcomes_page(run, request.GET) if has_outcomes else None,
+            "show_failed": request.GET.get("show") == "failed",
+            "refresh_seconds": RUN_REFRESH_SECONDS,
+        },
+    )
 
 
 @network_admin_required
@@ -220,16 +267,18 @@ def customer_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            invited = data["mode"] != CustomerAddForm.EXISTING
-            messages.success(
-                request,
-                f"Customer {customer.user.display_name} added."
-                + (
-                    f" An invitation to choose a password is on its way to {customer.user.email}."
-                    if invited
-                    else ""
-                ),
-            )
+            names = {"name": customer.user.display_name, "email": customer.user.email}
+            if data["mode"] == CustomerAddForm.EXISTING:
+                added = gettext("Customer %(name)s added.") % names
+            else:
+                added = (
+                    gettext(
+                        "Customer %(name)s added. An invitation to choose a password is on its way "
+                        "to %(email)s."
+                    )
+                    % names
+                )
+            messages.success(request, added)
             return redirect(customer.get_absolute_url())
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "customers/add.html", {"form": form}, status=status)
@@ -277,7 +326,11 @@ def customer_verification_send(request: HttpRequest, pk: int) -> HttpResponse:
     services.customer_email_verification_send(
         customer=customer, actor=request.user, ip=client_ip(request)
     )
-    messages.success(request, f"A verification email is on its way to {customer.user.email}.")
+    messages.success(
+        request,
+        gettext("A verification email is on its way to %(email)s.")
+        % {"email": customer.user.email},
+    )
     return redirect(f"{customer.get_absolute_url()}#fields")
 
 
@@ -303,17 +356,18 @@ def customer_login_unlock(request: HttpRequest, pk: int) -> HttpResponse:
         customer=customer, actor=request.user, ip=client_ip(request)
     )
     if forgotten:
-        messages.success(request, "Login lockout cleared.")
+        messages.success(request, gettext("Login lockout cleared."))
     else:
-        messages.info(request, "There were no failed logins to clear.")
+        messages.info(request, gettext("There were no failed logins to clear."))
     return redirect(f"{customer.get_absolute_url()}#last-login")
 
 
-def _saved(request: HttpRequest, customer: Customer, changed: bool, what: str, anchor: str):
+def _saved(request: HttpRequest, customer: Customer, changed: bool, saved: str, anchor: str):
+    """`saved` is the whole message ("Fields saved."), shown when something changed."""
     if changed:
-        messages.success(request, f"{what} saved.")
+        messages.success(request, saved)
     else:
-        messages.info(request, "Nothing changed.")
+        messages.info(request, gettext("Nothing changed."))
     return redirect(f"{reverse('customers:detail', args=[customer.pk])}{anchor}")
 
 
@@ -327,7 +381,8 @@ def customer_options(request: HttpRequest, pk: int) -> HttpResponse:
     changed = services.customer_update_options(
         customer=customer, vip=form.cleaned_data["vip"], actor=request.user, ip=client_ip(request)
     )
-    return _saved(request, customer, changed, "Customer options", "#customer-options")
+    saved = gettext("Customer options saved.")
+    return _saved(request, customer, changed, saved, "#customer-options")
 
 
 @network_admin_required
@@ -348,9 +403,8 @@ def customer_billing(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _saved(
-                request, customer, changed, "Billing info", "?tab=billing#customer-options"
-            )
+            saved = gettext("Billing info saved.")
+            return _saved(request, customer, changed, saved, "?tab=billing#customer-options")
     return _detail_page(request, customer, billing_form=form, status=400)
 
 
@@ -377,8 +431,9 @@ def customer_fields(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             if "memberships" in changed:
-                messages.success(request, "Pending memberships activated.")
-            return _saved(request, customer, bool(changed), "Fields", "#fields")
+                messages.success(request, gettext("Pending memberships activated."))
+            saved = gettext("Fields saved.")
+            return _saved(request, customer, bool(changed), saved, "#fields")
     return _detail_page(request, customer, fields_form=form, status=400)
 
 
@@ -398,7 +453,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Note added.")
+            messages.success(request, gettext("Note added."))
             return redirect(f"{customer.get_absolute_url()}#notes")
     return _detail_page(request, customer, note_form=form, status=400)
 
@@ -406,7 +461,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 def _own_note_or_404(request: HttpRequest, pk: int) -> Note:
     note = get_object_or_404(Note.objects.select_related("customer__user"), pk=pk)
     if note.author_id != request.user.pk:
-        raise PermissionDenied("Only the note's author can change or delete it.")
+        raise PermissionDenied(gettext("Only the note's author can change or delete it."))
     return note
 
 
@@ -423,7 +478,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _saved(request, note.customer, changed, "Note", "#notes")
+            return _saved(request, note.customer, changed, gettext("Note saved."), "#notes")
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "customers/note_edit.html", {"note": note, "form": form}, status=status)
 
@@ -433,7 +488,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
     note = _own_note_or_404(request, pk)
     services.note_delete(note=note, actor=request.user, ip=client_ip(request))
-    messages.success(request, "Note deleted.")
+    messages.success(request, gettext("Note deleted."))
     return redirect(f"{note.customer.get_absolute_url()}#notes")
 
 
@@ -461,7 +516,7 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You are logged out.")
+        messages.info(request, gettext("You are logged out."))
         return response
 
 
@@ -483,3 +538,26 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "customers/password_reset_complete.html"
+
+
+@network_admin_required
+@require_http_methods(["GET", "POST"])
+def my_settings(request: HttpRequest) -> HttpResponse:
+    """A super admin's own settings: the language they read the admin in."""
+    user = request.user
+    form = LanguageForm(request.POST or None, initial={"language": user.language})
+    if form.is_bound and form.is_valid():
+        language = form.cleaned_data["language"]
+        try:
+            services.user_language_set(
+                user=user, language=language, actor=user, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            # Said in the language just chosen, which the next page is in.
+            with translation.override(language or translation.get_language_from_request(request)):
+                messages.success(request, gettext("Language saved."))
+            return redirect("my_settings")
+    status = 400 if form.is_bound else 200
+    return render(request, "customers/my_settings.html", {"form": form}, status=status)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from customers.models import Customer
 
@@ -13,9 +14,13 @@ class CustomerDeleteForm(forms.Form):
     error_anchors = {"reassign_to": "reassign-q"}
 
     option = forms.ChoiceField(
+        label=gettext_lazy("Option"),
         choices=[
-            (DELETE_EVERYTHING, "Delete everything"),
-            (REASSIGN, "Reassign memberships, payments and sites to another customer"),
+            (DELETE_EVERYTHING, gettext_lazy("Delete everything")),
+            (
+                REASSIGN,
+                gettext_lazy("Reassign memberships, payments and sites to another customer"),
+            ),
         ],
         initial=DELETE_EVERYTHING,
         widget=forms.RadioSelect,
@@ -25,16 +30,21 @@ class CustomerDeleteForm(forms.Form):
     reassign_to = forms.ModelChoiceField(
         queryset=Customer.objects.select_related("user"),
         required=False,
+        label=gettext_lazy("Reassign to"),
         error_messages={
-            "invalid_choice": "That customer doesn't exist. Search again and pick one."
+            "invalid_choice": gettext_lazy(
+                "That customer doesn't exist. Search again and pick one."
+            )
         },
     )
     q = forms.CharField(required=False, max_length=200)
     confirm_email = forms.CharField(
-        label="Type the customer's email to confirm",
+        label=gettext_lazy("Type the customer's email to confirm"),
         max_length=254,
-        help_text="Exactly as shown, letter for letter.",
-        error_messages={"required": "Type the customer's email to confirm. Nothing was deleted."},
+        help_text=gettext_lazy("Exactly as shown, letter for letter."),
+        error_messages={
+            "required": gettext_lazy("Type the customer's email to confirm. Nothing was deleted.")
+        },
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -48,8 +58,11 @@ class CustomerDeleteForm(forms.Form):
         typed = self.cleaned_data["confirm_email"].strip()
         if typed != self.customer.user.email:
             raise forms.ValidationError(
-                f"That is not this customer's email: type {self.customer.user.email} "
-                "to confirm. Nothing was deleted."
+                gettext(
+                    "That is not this customer's email: type %(email)s to confirm. "
+                    "Nothing was deleted."
+                )
+                % {"email": self.customer.user.email}
             )
         return typed
 
@@ -64,12 +77,15 @@ class CustomerDeleteForm(forms.Form):
         if target is None:
             self.add_error(
                 "reassign_to",
-                "Search for the customer who receives the memberships, payments and sites, "
-                "and pick one. Nothing was deleted.",
+                gettext(
+                    "Search for the customer who receives the memberships, payments and sites, "
+                    "and pick one. Nothing was deleted."
+                ),
             )
         elif target.pk == self.customer.pk:
             self.add_error(
-                "reassign_to", "Pick another customer: this one is the one being deleted."
+                "reassign_to",
+                gettext("Pick another customer: this one is the one being deleted."),
             )
         return cleaned
 
@@ -88,10 +104,12 @@ class BulkDeleteForm(forms.Form):
     their number, typed by the admin."""
 
     confirm_count = forms.CharField(
-        label="Type the number of customers to confirm",
+        label=gettext_lazy("Type the number of customers to confirm"),
         max_length=20,
         error_messages={
-            "required": "Type the number of customers to confirm. Nothing was deleted."
+            "required": gettext_lazy(
+                "Type the number of customers to confirm. Nothing was deleted."
+            )
         },
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
@@ -104,7 +122,10 @@ class BulkDeleteForm(forms.Form):
         typed = self.cleaned_data["confirm_count"].strip().replace(",", "")
         if typed != str(len(self.ids)):
             raise forms.ValidationError(
-                f"Type {len(self.ids)}, the number of customers listed, to confirm. "
-                "Nothing was deleted."
+                gettext(
+                    "Type %(count)s, the number of customers listed, to confirm. "
+                    "Nothing was deleted."
+                )
+                % {"count": len(self.ids)}
             )
         return len(self.ids)

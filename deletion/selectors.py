@@ -8,10 +8,10 @@ from functools import reduce
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django_tenants.utils import get_public_schema_name
 
-from customers.models import Customer, LoginRecord, Note, User
+from customers.models import Customer, EqualsAny, LoginRecord, Note, User
 from events.models import Event
 from memberships.models import Membership
 from payments.models import Payment
@@ -144,28 +144,18 @@ class BulkDeletionSummary:
     def owning_main_site(self) -> list[Customer]:
         return [customer for customer in self.customers if customer.main_sites_count]
 
+    @property
+    def owning_main_site_names(self) -> str:
+        """Their names in one line: the page says so in one translatable sentence."""
+        return ", ".join(customer.user.display_name for customer in self.owning_main_site)
+
 
 def bulk_deletion_summary(customer_ids: list[int]) -> BulkDeletionSummary:
     """One query whatever the selection: each customer with its counts as columns."""
-    outer = OuterRef("pk")
     customers = list(
-        Customer.objects.filter(pk__in=customer_ids)
+        _with_counts(Customer.objects.filter(pk__in=customer_ids))
         .select_related("user")
         .only("pk", "user__first_name", "user__last_name", "user__username", "user__email")
-        .annotate(
-            memberships_count=_count(Membership.objects.filter(customer=outer)),
-            payments_count=_count(Payment.objects.filter(customer=outer)),
-            sites_count=_count(Site.objects.filter(customer=outer)),
-            main_sites_count=_count(
-                Site.objects.filter(customer=outer).filter(
-                    Q(type=Site.Type.MAIN) | Q(schema_name=get_public_schema_name())
-                )
-            ),
-            domains_count=_count(Domain.objects.filter(tenant__customer=outer)),
-            notes_count=_count(Note.objects.filter(customer=outer)),
-            login_records_count=_count(LoginRecord.objects.filter(customer=outer)),
-            events_count=_count(Event.objects.filter(customer_ref=outer)),
-        )
         .order_by("user__email", "pk")
     )
     totals = {
@@ -173,6 +163,63 @@ def bulk_deletion_summary(customer_ids: list[int]) -> BulkDeletionSummary:
         for name in BULK_COUNTS
     }
     return BulkDeletionSummary(customers=customers, totals=totals)
+
+
+def _with_counts(customers: models.QuerySet) -> models.QuerySet:
+    """Each customer with what deleting it touches, counted, as columns `<name>_count`."""
+    outer = OuterRef("pk")
+    return customers.annotate(
+        memberships_count=_count(Membership.objects.filter(customer=outer)),
+        payments_count=_count(Payment.objects.filter(customer=outer)),
+        sites_count=_count(Site.objects.filter(customer=outer)),
+        main_sites_count=_count(
+            Site.objects.filter(customer=outer).filter(
+                Q(type=Site.Type.MAIN) | Q(schema_name=get_public_schema_name())
+            )
+        ),
+        domains_count=_count(Domain.objects.filter(tenant__customer=outer)),
+        notes_count=_count(Note.objects.filter(customer=outer)),
+        login_records_count=_count(LoginRecord.objects.filter(customer=outer)),
+        events_count=_count(Event.objects.filter(customer_ref=outer)),
+    )
+
+
+BULK_PREVIEW_SIZE = 10
+MAIN_SITE_OWNERS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class BulkDeletionTotals:
+    """A selection of thousands: the totals, the first few customers, and those who own
+    the network's main site (never deleted)."""
+
+    totals: dict[str, int]
+    preview: list[Customer]
+    owning_main_site: list[Customer]
+
+    @property
+    def owning_main_site_names(self) -> str:
+        return ", ".join(customer.user.display_name for customer in self.owning_main_site)
+
+
+def bulk_deletion_totals(customer_ids: list[int]) -> BulkDeletionTotals:
+    """Three queries whatever the selection (its ids travel as one array parameter): the
+    totals, the preview, and the main site's owners among them."""
+    selected = Customer.objects.filter(EqualsAny("pk", customer_ids))
+    totals = _with_counts(selected).aggregate(
+        **{name: Sum(f"{name}_count") for name in BULK_COUNTS}
+    )
+    main_sites = Site.objects.filter(
+        Q(type=Site.Type.MAIN) | Q(schema_name=get_public_schema_name())
+    )
+    people = selected.select_related("user").order_by("user__email", "pk")
+    return BulkDeletionTotals(
+        totals={name: value or 0 for name, value in totals.items()},
+        preview=list(people[:BULK_PREVIEW_SIZE]),
+        owning_main_site=list(
+            people.filter(pk__in=main_sites.values("customer_id"))[:MAIN_SITE_OWNERS_SHOWN]
+        ),
+    )
 
 
 def reassign_candidates(

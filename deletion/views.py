@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers.forms import CustomerSelection
@@ -30,6 +29,13 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
     if request.method == "POST":
         form = CustomerDeleteForm(request.POST, customer=customer)
+        everything = form.is_valid() and form.cleaned_data["reassign_to"] is None
+        if everything and services.customer_delete_job_needed(customer):
+            # Hundreds of schemas to drop: a job does it, and its page shows how it went.
+            run = services.customer_delete_start(
+                customer=customer, actor=request.user, ip=client_ip(request)
+            )
+            return redirect(run.get_absolute_url())
         if form.is_valid():
             try:
                 tombstone = services.customer_delete(
@@ -43,7 +49,7 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _deleted_message(tombstone))
+                messages.success(request, services.deleted_message(tombstone))
                 return redirect("customers:list")
         query = request.POST.get("q", "")
     else:
@@ -69,20 +75,21 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
             "candidates": candidates,
             "candidate_limit": selectors.CANDIDATE_LIMIT,
             "reassign_chosen": form["option"].value() == REASSIGN,
+            "delete_job_sites": settings.DELETE_JOB_SITES,
         },
     )
 
 
 # The tombstone's counts, in the order and the words the page shows them.
 TOMBSTONE_COUNTS = (
-    ("memberships", "Memberships"),
-    ("payments", "Payments"),
-    ("sites", "Sites"),
-    ("domains", "Domains"),
-    ("notes", "Notes deleted"),
-    ("notes_kept", "Notes moved"),
-    ("login_records", "Login records deleted"),
-    ("events_kept", "Events kept"),
+    ("memberships", gettext_lazy("Memberships")),
+    ("payments", gettext_lazy("Payments")),
+    ("sites", gettext_lazy("Sites")),
+    ("domains", gettext_lazy("Domains")),
+    ("notes", gettext_lazy("Notes deleted")),
+    ("notes_kept", gettext_lazy("Notes moved")),
+    ("login_records", gettext_lazy("Login records deleted")),
+    ("events_kept", gettext_lazy("Events kept")),
 )
 
 
@@ -102,7 +109,11 @@ def tombstone(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "deletion/tombstone.html",
-            {"event": None, "customer_ref": pk, "name": event.customer_label or "Customer"},
+            {
+                "event": None,
+                "customer_ref": pk,
+                "name": event.customer_label or gettext("Customer"),
+            },
         )
     facts = event.new or {}
     counts = facts.get("counts", {})
@@ -124,45 +135,17 @@ def _already_deleted(request: HttpRequest, pk: int) -> HttpResponse:
     tombstone = selectors.customer_tombstone(pk)
     if tombstone is None:
         raise Http404("No such customer.")
-    when = formatting.moment(tombstone.created_at)
-    by = tombstone.actor_label or "the system"
+    gone = gettext("This customer no longer exists: %(name)s was deleted on %(when)s by %(who)s.")
     messages.info(
         request,
-        f"This customer no longer exists: {tombstone.customer_label} was deleted "
-        f"on {when} by {by}.",
+        gone
+        % {
+            "name": tombstone.customer_label,
+            "when": formatting.moment(tombstone.created_at),
+            "who": tombstone.actor_label or gettext("the system"),
+        },
     )
     return redirect("customers:list")
-
-
-def _deleted_message(tombstone: Event) -> str:
-    facts = tombstone.new
-    counts = facts["counts"]
-    parts = [
-        _plural(counts[key], noun)
-        for key, noun in (("memberships", "membership"), ("payments", "payment"), ("sites", "site"))
-        if counts[key]
-    ]
-    name = f"{facts['name'] or facts['username']} <{facts['email']}>"
-    if not parts:
-        what = "they owned no memberships, payments or sites"
-    elif facts["reassigned_to"]:
-        target = facts["reassigned_to"]
-        what = f"{', '.join(parts)} now belong to {target['name']} <{target['email']}>"
-    else:
-        what = f"{', '.join(parts)} deleted with them"
-    account = (
-        "The login account is staff and was kept."
-        if facts["login_account"] != "deleted"
-        else "The login account is gone; the email address is free again."
-    )
-    return f"{name} was deleted permanently: {what}. {account}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-logger = logging.getLogger(__name__)
 
 
 @network_admin_required
@@ -175,6 +158,8 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, selection.error)
         query = selection.list_query
         return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
+    if selection.as_job:
+        return _bulk_confirm_job_page(request, selection, BulkDeleteForm(ids=selection.ids))
     return _bulk_confirm_page(request, BulkDeleteForm(ids=selection.ids))
 
 
@@ -188,31 +173,50 @@ def _bulk_confirm_page(request: HttpRequest, form: BulkDeleteForm, status: int =
     )
 
 
-@dataclass(frozen=True)
-class BulkOutcome:
-    pk: int
-    label: str
-    deleted: bool
-    detail: str
+def _bulk_confirm_job_page(
+    request: HttpRequest, selection: CustomerSelection, form: BulkDeleteForm, status: int = 200
+) -> HttpResponse:
+    """Thousands of customers: the totals and the first few, and the list's filters with
+    the digest of exactly these customers instead of every id (deleted by a job)."""
+    return render(
+        request,
+        "deletion/bulk_confirm_job.html",
+        {
+            "summary": selectors.bulk_deletion_totals(selection.ids),
+            "form": form,
+            "selection": selection,
+            "total": len(selection.ids),
+            "sync_limit": settings.BULK_SYNC_LIMIT,
+        },
+        status=status,
+    )
 
 
 @network_admin_required
 @require_POST
 def bulk_delete(request: HttpRequest) -> HttpResponse:
     """Each customer deleted by the single delete's service, in its own transaction: one
-    that fails is reported and the rest go on."""
+    that fails is reported and the rest go on. A selection of thousands ("all that
+    match", confirmed with its digest) is deleted the same way by a job."""
+    if request.POST.get("all_matching") == "on":
+        return _bulk_delete_job(request)
     try:
         ids = sorted({int(value) for value in request.POST.getlist("ids")})
     except ValueError:
         ids = []
-    if not ids or len(ids) > CustomerSelection.limit:
-        messages.error(request, "The selection was not understood. Nothing was deleted.")
+    if not ids or len(ids) > settings.BULK_SYNC_LIMIT:
+        messages.error(request, gettext("The selection was not understood. Nothing was deleted."))
         return redirect("customers:list")
     form = BulkDeleteForm(request.POST, ids=ids)
     if not form.is_valid():
         return _bulk_confirm_page(request, form, status=400)
     customers = {c.pk: c for c in Customer.objects.select_related("user").filter(pk__in=ids)}
-    outcomes = [_delete_one(request, pk, customers.get(pk)) for pk in ids]
+    outcomes = [
+        services.customer_delete_outcome(
+            pk=pk, customer=customers.get(pk), actor=request.user, ip=client_ip(request)
+        )
+        for pk in ids
+    ]
     return render(
         request,
         "deletion/bulk_result.html",
@@ -224,27 +228,24 @@ def bulk_delete(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _delete_one(request: HttpRequest, pk: int, customer: Customer | None) -> BulkOutcome:
-    label = f"{customer.user.display_name} <{customer.user.email}>" if customer else f"#{pk}"
-    if customer is None:
-        return BulkOutcome(pk, label, False, _gone(pk))
-    try:
-        tombstone = services.customer_delete(
-            customer=customer, actor=request.user, ip=client_ip(request)
+def _bulk_delete_job(request: HttpRequest) -> HttpResponse:
+    selection = CustomerSelection(request.POST)
+    if selection.error:
+        messages.error(request, selection.error)
+        return redirect("customers:list")
+    form = BulkDeleteForm(request.POST, ids=selection.ids)
+    if request.POST.get("digest") != selection.digest:
+        form.is_valid()
+        form.add_error(
+            None,
+            gettext(
+                "The customers that match the filters changed since this page was shown: "
+                "check the new number below. Nothing was deleted."
+            ),
         )
-    except services.CustomerGone:
-        return BulkOutcome(pk, label, False, _gone(pk))
-    except ValidationError as error:
-        return BulkOutcome(pk, label, False, "Not deleted: " + " ".join(error.messages))
-    except Exception:  # one failure stops nothing else; it is logged with its traceback
-        logger.exception("Bulk delete of customer %s failed", pk)
-        return BulkOutcome(pk, label, False, "Not deleted: an unexpected error (logged).")
-    return BulkOutcome(pk, label, True, _deleted_message(tombstone))
-
-
-def _gone(pk: int) -> str:
-    tombstone = selectors.customer_tombstone(pk)
-    if tombstone is None:
-        return "No such customer: nothing to delete."
-    when = formatting.moment(tombstone.created_at)
-    return f"Already deleted on {when} by {tombstone.actor_label or 'the system'}."
+    if not form.is_valid():
+        return _bulk_confirm_job_page(request, selection, form, status=400)
+    run = services.customers_delete_start(
+        customer_ids=selection.ids, actor=request.user, ip=client_ip(request)
+    )
+    return redirect(run.get_absolute_url())

@@ -3,16 +3,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 
 
 class EventFilters(forms.Form):
-    type = forms.ChoiceField(required=False, choices=[("", "All types"), *Event.Type.choices])
+    type = forms.ChoiceField(required=False, choices=[("", _("All types")), *Event.Type.choices])
     customer = forms.CharField(
         required=False,
         max_length=254,
-        help_text="Customer ID, or part of a name, username or email.",
+        help_text=_("Customer ID, or part of a name, username or email."),
     )
 
     def __init__(self, data=None, **kwargs):

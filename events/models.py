@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.Model):
@@ -12,43 +13,43 @@ class Event(models.Model):
     """
 
     class Type(models.TextChoices):
-        CUSTOMER_CREATED = "customer.created", "Customer created"
-        CUSTOMER_UPDATED = "customer.updated", "Customer updated"
-        VIP_CHANGED = "customer.vip", "VIP changed"
-        BILLING_CHANGED = "customer.billing", "Billing info changed"
-        EMAIL_VERIFICATION = "customer.email_verification", "Email verification changed"
-        EMAIL_SENT = "customer.email_sent", "Email sent"
-        EMAIL_FAILED = "customer.email_failed", "Email not sent"
-        CUSTOMER_DELETED = "customer.deleted", "Customer deleted"
-        CUSTOMER_EXPORTED = "customer.exported", "Customer exported"
-        NOTE_ADDED = "customer.note_added", "Note added"
-        NOTE_CHANGED = "customer.note_changed", "Note changed"
-        NOTE_DELETED = "customer.note_deleted", "Note deleted"
-        LOGIN = "customer.login", "Logged in"
-        LOGIN_LOCKED = "customer.login_locked", "Login locked out"
-        LOGIN_UNLOCKED = "customer.login_unlocked", "Login lockout cleared"
-        SWITCH_TO = "switch.start", "Switched to"
-        SWITCH_BACK = "switch.end", "Switched back"
-        VIEW_AS = "switch.view_as", "Viewed as (read-only)"
-        VIEW_AS_END = "switch.view_as_end", "Stopped viewing as"
-        MEMBERSHIP_CREATED = "membership.created", "Membership created"
-        MEMBERSHIP_UPDATED = "membership.updated", "Membership updated"
-        MEMBERSHIP_STATUS = "membership.status", "Membership status changed"
-        MEMBERSHIP_REASSIGNED = "membership.reassigned", "Membership reassigned"
-        MEMBERSHIP_PRODUCTS = "membership.products", "Membership products changed"
-        PAYMENT_CREATED = "payment.created", "Payment created"
-        PAYMENT_UPDATED = "payment.updated", "Payment updated"
-        PAYMENT_STATUS = "payment.status", "Payment status changed"
-        PAYMENT_REFUNDED = "payment.refunded", "Payment refunded"
-        INVOICE_GENERATED = "payment.invoice", "Invoice generated"
-        SITE_CREATED = "site.created", "Site created"
-        SITE_UPDATED = "site.updated", "Site updated"
-        SITE_DELETED = "site.deleted", "Site deleted"
-        SITE_DOMAINS = "site.domains", "Site domains changed"
-        SITE_SETTINGS = "site.settings", "Site settings changed"
-        DOMAIN_REQUESTED = "site.domain_requested", "Domain requested"
-        TEAM_CHANGED = "site.team", "Site team changed"
-        PASSWORD_CHANGED = "customer.password", "Password changed"
+        CUSTOMER_CREATED = "customer.created", _("Customer created")
+        CUSTOMER_UPDATED = "customer.updated", _("Customer updated")
+        VIP_CHANGED = "customer.vip", _("VIP changed")
+        BILLING_CHANGED = "customer.billing", _("Billing info changed")
+        EMAIL_VERIFICATION = "customer.email_verification", _("Email verification changed")
+        EMAIL_SENT = "customer.email_sent", _("Email sent")
+        EMAIL_FAILED = "customer.email_failed", _("Email not sent")
+        CUSTOMER_DELETED = "customer.deleted", _("Customer deleted")
+        CUSTOMER_EXPORTED = "customer.exported", _("Customer exported")
+        NOTE_ADDED = "customer.note_added", _("Note added")
+        NOTE_CHANGED = "customer.note_changed", _("Note changed")
+        NOTE_DELETED = "customer.note_deleted", _("Note deleted")
+        LOGIN = "customer.login", _("Logged in")
+        LOGIN_LOCKED = "customer.login_locked", _("Login locked out")
+        LOGIN_UNLOCKED = "customer.login_unlocked", _("Login lockout cleared")
+        SWITCH_TO = "switch.start", _("Switched to")
+        SWITCH_BACK = "switch.end", _("Switched back")
+        VIEW_AS = "switch.view_as", _("Viewed as (read-only)")
+        VIEW_AS_END = "switch.view_as_end", _("Stopped viewing as")
+        MEMBERSHIP_CREATED = "membership.created", _("Membership created")
+        MEMBERSHIP_UPDATED = "membership.updated", _("Membership updated")
+        MEMBERSHIP_STATUS = "membership.status", _("Membership status changed")
+        MEMBERSHIP_REASSIGNED = "membership.reassigned", _("Membership reassigned")
+        MEMBERSHIP_PRODUCTS = "membership.products", _("Membership products changed")
+        PAYMENT_CREATED = "payment.created", _("Payment created")
+        PAYMENT_UPDATED = "payment.updated", _("Payment updated")
+        PAYMENT_STATUS = "payment.status", _("Payment status changed")
+        PAYMENT_REFUNDED = "payment.refunded", _("Payment refunded")
+        INVOICE_GENERATED = "payment.invoice", _("Invoice generated")
+        SITE_CREATED = "site.created", _("Site created")
+        SITE_UPDATED = "site.updated", _("Site updated")
+        SITE_DELETED = "site.deleted", _("Site deleted")
+        SITE_DOMAINS = "site.domains", _("Site domains changed")
+        SITE_SETTINGS = "site.settings", _("Site settings changed")
+        DOMAIN_REQUESTED = "site.domain_requested", _("Domain requested")
+        TEAM_CHANGED = "site.team", _("Site team changed")
+        PASSWORD_CHANGED = "customer.password", _("Password changed")
 
     type = models.CharField(max_length=40, choices=Type.choices)
     message = models.CharField(max_length=500)
@@ -72,7 +73,7 @@ class Event(models.Model):
         blank=True,
         related_name="+",
     )
-    actor_label = models.CharField(max_length=300, blank=True, help_text="Empty for the system.")
+    actor_label = models.CharField(max_length=300, blank=True, help_text=_("Empty for the system."))
     impersonator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -95,6 +96,14 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    def get_type_display(self) -> str:
+        """The type's label. Django's own builds a dict of every type's label, each one
+        translated, on each call: 0.2 ms, ten times a customer page."""
+        try:
+            return str(self.Type(self.type).label)
+        except ValueError:
+            return self.type
 
     @property
     def by_system(self) -> bool:

@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
+from django.utils import translation
 
 from events.models import Event
 
@@ -22,6 +23,14 @@ def events_impersonated_by(admin) -> Iterator[None]:
         yield
     finally:
         current_impersonator.reset(token)
+
+
+def english(label) -> str:
+    """A translatable label (a status, a field's name) as an event message quotes it: in
+    English whatever the admin's language, like the rest of the message, which is stored
+    once and shown as written."""
+    with translation.override("en"):
+        return str(label)
 
 
 def event_record(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from memberships.models import Membership, MembershipAddon, Product
 from memberships.services import (
@@ -81,7 +82,7 @@ class MembershipAddonAddForm(forms.ModelForm):
         cleaned = super().clean()
         membership, product = cleaned.get("membership"), cleaned.get("product")
         if product is not None and product.kind == Product.Kind.PLAN:
-            self.add_error("product", "A plan cannot be an add-on; change the plan instead.")
+            self.add_error("product", _("A plan cannot be an add-on; change the plan instead."))
         elif (
             product is not None
             and membership is not None
@@ -89,8 +90,8 @@ class MembershipAddonAddForm(forms.ModelForm):
         ):
             self.add_error(
                 "product",
-                f"{product} is priced in {product.currency}; this membership is in "
-                f"{membership.currency}.",
+                _("%(product)s is priced in %(currency)s; this membership is in %(ours)s.")
+                % {"product": product, "currency": product.currency, "ours": membership.currency},
             )
         return cleaned
 

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MembershipsConfig(AppConfig):
     name = "memberships"
+    verbose_name = _("Memberships")
 
     def ready(self) -> None:
         from customers.signals import email_verified

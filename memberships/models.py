@@ -6,26 +6,43 @@ from decimal import Decimal
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, npgettext, pgettext_lazy
 
 
 class Gateway(models.TextChoices):
-    MANUAL = "manual", "Manual"
+    MANUAL = "manual", _("Manual")
     STRIPE = "stripe", "Stripe"
-    FREE = "free", "Free"
+    FREE = "free", _("Free")
 
 
 class BillingPeriod(models.TextChoices):
-    DAY = "day", "Day"
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+# One whole phrase per period and number, for the languages whose words change with both.
+EVERY = {
+    BillingPeriod.DAY: lambda n: ngettext("every day", "every %(count)s days", n),
+    BillingPeriod.WEEK: lambda n: ngettext("every week", "every %(count)s weeks", n),
+    BillingPeriod.MONTH: lambda n: ngettext("every month", "every %(count)s months", n),
+    BillingPeriod.YEAR: lambda n: ngettext("every year", "every %(count)s years", n),
+}
+PER = {
+    BillingPeriod.DAY: lambda n: npgettext("price per", "day", "%(count)s days", n),
+    BillingPeriod.WEEK: lambda n: npgettext("price per", "week", "%(count)s weeks", n),
+    BillingPeriod.MONTH: lambda n: npgettext("price per", "month", "%(count)s months", n),
+    BillingPeriod.YEAR: lambda n: npgettext("price per", "year", "%(count)s years", n),
+}
 
 
 class Product(models.Model):
     class Kind(models.TextChoices):
-        PLAN = "plan", "Plan"
-        PACKAGE = "package", "Package"
-        SERVICE = "service", "Service"
+        PLAN = "plan", _("Plan")
+        PACKAGE = "package", _("Package")
+        SERVICE = "service", _("Service")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -84,12 +101,12 @@ LIST_FIELDS = (
 
 class Membership(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACTIVE = "active", "Active"
-        TRIALING = "trialing", "Trialing"
-        ON_HOLD = "on-hold", "On hold"
-        EXPIRED = "expired", "Expired"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", pgettext_lazy("membership status", "Pending")
+        ACTIVE = "active", pgettext_lazy("membership status", "Active")
+        TRIALING = "trialing", pgettext_lazy("membership status", "Trialing")
+        ON_HOLD = "on-hold", pgettext_lazy("membership status", "On hold")
+        EXPIRED = "expired", pgettext_lazy("membership status", "Expired")
+        CANCELLED = "cancelled", pgettext_lazy("membership status", "Cancelled")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="memberships"
@@ -102,7 +119,7 @@ class Membership(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     initial_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount = models.DecimalField(
-        "recurring amount", max_digits=12, decimal_places=2, default=Decimal("0")
+        _("recurring amount"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     recurring = models.BooleanField(default=True)
     billing_interval = models.PositiveSmallIntegerField(default=1)
@@ -110,7 +127,7 @@ class Membership(models.Model):
         max_length=5, choices=BillingPeriod.choices, default=BillingPeriod.MONTH
     )
     billing_cycles = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty for unlimited."
+        null=True, blank=True, help_text=_("Empty for unlimited.")
     )
     times_billed = models.PositiveIntegerField(default=0)
     auto_renew = models.BooleanField(default=True)
@@ -151,13 +168,17 @@ class Membership(models.Model):
 
     @property
     def billing_cycle(self) -> str:
-        unit = self.get_billing_period_display().lower()
-        every = (
-            f"every {unit}"
-            if self.billing_interval == 1
-            else f"every {self.billing_interval} {unit}s"
-        )
-        return every if self.recurring else "one-off"
+        """ "every month", "every 3 months", or "one-off"."""
+        if not self.recurring:
+            return str(_("one-off"))
+        every = EVERY.get(self.billing_period, EVERY[BillingPeriod.MONTH])
+        return every(self.billing_interval) % {"count": self.billing_interval}
+
+    @property
+    def per_period(self) -> str:
+        """The price's period after a slash: "month", "3 months"."""
+        per = PER.get(self.billing_period, PER[BillingPeriod.MONTH])
+        return per(self.billing_interval) % {"count": self.billing_interval}
 
 
 class MembershipAddon(models.Model):

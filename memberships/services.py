@@ -7,10 +7,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from events.models import Event
-from events.services import event_record
+from events.services import english, event_record
 from memberships.models import Membership, MembershipAddon, Product
 from memberships.signals import membership_reassigned
 
@@ -81,8 +82,8 @@ def membership_status_change(
     membership.save(update_fields=changed)
     event_record(
         type=Event.Type.MEMBERSHIP_STATUS,
-        message=f"{membership.reference} status changed from {Membership.Status(old).label} "
-        f"to {membership.get_status_display()}",
+        message=f"{membership.reference} status changed from "
+        f"{english(Membership.Status(old).label)} to {english(Membership.Status(status).label)}",
         customer=membership.customer,
         subject=membership,
         actor=actor,
@@ -135,13 +136,13 @@ def membership_reassign(
     # a deadlock, the deletion holding the owner and the move holding the site rows).
     owners = _customers_locked(membership.customer_id, customer.pk)
     if customer.pk not in owners:
-        raise ValidationError({"customer": "That customer was deleted meanwhile."})
+        raise ValidationError({"customer": _("That customer was deleted meanwhile.")})
     membership = _locked(membership)
     previous = membership.customer
     if previous.pk not in owners:
-        raise ValidationError("The membership changed owner meanwhile; reload the page.")
+        raise ValidationError(_("The membership changed owner meanwhile; reload the page."))
     if previous.pk == customer.pk:
-        raise ValidationError({"customer": "The membership already belongs to this customer."})
+        raise ValidationError({"customer": _("The membership already belongs to this customer.")})
     membership.customer = customer
     membership.save(update_fields=["customer", "updated_at"])
     now = timezone.now()
@@ -175,8 +176,8 @@ def _check_currency(membership: Membership, product: Product, field: str) -> Non
     if product.currency != membership.currency:
         raise ValidationError(
             {
-                field: f"{product} is priced in {product.currency}; this membership is in "
-                f"{membership.currency}."
+                field: _("%(product)s is priced in %(currency)s; this membership is in %(ours)s.")
+                % {"product": product, "currency": product.currency, "ours": membership.currency}
             }
         )
 
@@ -187,7 +188,7 @@ def membership_plan_change(
 ) -> Membership:
     membership = _locked(membership)
     if plan.kind != Product.Kind.PLAN:
-        raise ValidationError({"plan": f"{plan} is not a plan."})
+        raise ValidationError({"plan": _("%(product)s is not a plan.") % {"product": plan}})
     _check_currency(membership, plan, "plan")
     old_plan = membership.plan
     if old_plan.pk == plan.pk:
@@ -218,11 +219,18 @@ def membership_addon_add(
 ) -> MembershipAddon:
     membership = _locked(membership)
     if product.kind == Product.Kind.PLAN:
-        raise ValidationError({"product": "A plan cannot be an add-on; change the plan instead."})
+        raise ValidationError(
+            {"product": _("A plan cannot be an add-on; change the plan instead.")}
+        )
     _check_currency(membership, product, "product")
     if membership.addon_rows.filter(product=product).exists():
         raise ValidationError(
-            {"product": f"{product} is already on this membership; change its quantity instead."}
+            {
+                "product": _(
+                    "%(product)s is already on this membership; change its quantity instead."
+                )
+                % {"product": product}
+            }
         )
     addon = MembershipAddon.objects.create(
         membership=membership, product=product, quantity=quantity
@@ -315,7 +323,7 @@ def membership_update(
     if not new:
         return membership
     membership.save(update_fields=[*new, "updated_at"])
-    labels = ", ".join(Membership._meta.get_field(field).verbose_name for field in new)
+    labels = ", ".join(english(Membership._meta.get_field(field).verbose_name) for field in new)
     event_record(
         type=Event.Type.MEMBERSHIP_UPDATED,
         message=f"{membership.reference} updated: {labels}",
@@ -332,9 +340,12 @@ def membership_update(
 def _check_dates(values: dict[str, Any]) -> None:
     activated = values.get("date_activated")
     errors = {}
-    for field, label in (("date_trial_end", "trial end"), ("date_expiration", "expiration")):
+    for field, error in (
+        ("date_trial_end", _("The trial end cannot be before the activation date.")),
+        ("date_expiration", _("The expiration cannot be before the activation date.")),
+    ):
         value = values.get(field)
         if activated and value and value < activated:
-            errors[field] = f"The {label} cannot be before the activation date."
+            errors[field] = error
     if errors:
         raise ValidationError(errors)

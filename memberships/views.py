@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from customers.models import Customer, User
 from events.selectors import subject_history
@@ -128,7 +129,7 @@ def membership_status(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.membership_status_change(
             membership=membership, status=data["status"], **_who(request)
         ),
-        "Status saved.",
+        _("Status saved."),
         "#status",
     )
 
@@ -145,7 +146,10 @@ def membership_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.membership_reassign(
             membership=membership, customer=data["customer"], **_who(request)
         ),
-        lambda moved: f"{moved.reference} now belongs to {moved.customer}.",
+        lambda moved: (
+            _("%(reference)s now belongs to %(customer)s.")
+            % {"reference": moved.reference, "customer": moved.customer}
+        ),
         "#customer",
     )
 
@@ -162,7 +166,7 @@ def membership_plan(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.membership_plan_change(
             membership=membership, plan=data["plan"], **_who(request)
         ),
-        "Plan changed.",
+        _("Plan changed."),
         "#products",
     )
 
@@ -182,7 +186,7 @@ def membership_addon_add(request: HttpRequest, pk: int) -> HttpResponse:
             quantity=data["quantity"],
             **_who(request),
         ),
-        "Add-on added.",
+        _("Add-on added."),
         "#products",
     )
 
@@ -206,7 +210,7 @@ def membership_addon_quantity(request: HttpRequest, pk: int, addon_pk: int) -> H
         lambda data: services.membership_addon_update(
             addon=addon, quantity=data["quantity"], **_who(request)
         ),
-        f"Quantity of {addon.product} saved.",
+        _("Quantity of %(product)s saved.") % {"product": addon.product},
         "#products",
         quantity_row=addon.pk,
     )
@@ -218,7 +222,7 @@ def membership_addon_remove(request: HttpRequest, pk: int, addon_pk: int) -> Htt
     membership = membership_for_admin(pk)
     addon = _addon_for_admin(membership, addon_pk)
     services.membership_addon_remove(addon=addon, **_who(request))
-    messages.success(request, f"{addon.product} removed.")
+    messages.success(request, _("%(product)s removed.") % {"product": addon.product})
     return redirect(reverse("memberships:detail", args=[membership.pk]) + "#products")
 
 
@@ -234,7 +238,7 @@ def membership_billing(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.membership_update(
             membership=membership, changes=data, **_who(request)
         ),
-        "Billing saved.",
+        _("Billing saved."),
         "#billing",
     )
 
@@ -251,7 +255,7 @@ def membership_dates(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.membership_update(
             membership=membership, changes=data, **_who(request)
         ),
-        "Dates saved.",
+        _("Dates saved."),
         "#dates",
     )
 
@@ -266,7 +270,7 @@ def _list_facets(products: list[Product]) -> dict:
         **{f"product:{p.pk}": memberships.filter(plan_id=p.pk) for p in products},
         **{f"gateway:{v}": memberships.filter(gateway=v) for v in Gateway.values},
         **{f"currency:{c}": memberships.filter(currency=c) for c in _currencies(products)},
-        **{f"expiring:{d}": memberships.expiring_within(days=d) for d, _ in EXPIRING_WITHIN},
+        **{f"expiring:{d}": memberships.expiring_within(days=d) for d, _label in EXPIRING_WITHIN},
     }
 
 

@@ -4,13 +4,14 @@ query string, cached filter counts and a streamed CSV export."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from django import forms
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Func, QuerySet, TextField
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from network.paging import COUNT_CAP, capped_counts, page_fetch, page_number
 PAGE_SIZES = (25, 50, 100)
 SEARCH_MAX_LENGTH = 200
 EXPORT_CHUNK = 2000
+EXPORT_WORK_MEM = "64MB"
 # The filter menus' counts are the same for every view of a list: counted at most this
 # often per process (like the customer list's).
 FACET_COUNTS_SECONDS = 30
@@ -112,17 +114,34 @@ def list_page_context(
     }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+class IsoMoment(Func):
+    """A moment as the text Python's `isoformat()` gives it in UTC ("2025-11-03T14:05:09
+    .250000+00:00", no fraction when it is zero), written by PostgreSQL: an export of
+    100,000 rows then skips parsing 200,000 timestamps only to print them again."""
+
+    template = (
+        "(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        " || CASE to_char(%(expressions)s, 'US') WHEN '000000' THEN ''"
+        " ELSE to_char(%(expressions)s, '.US') END || '+00:00')"
+    )
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return sql, (*params, *params, *params)  # the moment is written three times
+
+
+# What a spreadsheet runs as a formula when a cell starts with it.
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def csv_cell(value) -> str:
     """Text a spreadsheet will not run as a formula; moments in ISO 8601."""
-    if hasattr(value, "isoformat"):
-        value = value.isoformat()
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if value is None:
+        return ""
+    if type(value) is not str:
+        value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + value if value and value[0] in FORMULA_STARTS else value
 
 
 def csv_export(*, name: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
@@ -130,18 +149,26 @@ def csv_export(*, name: str, header: list[str], rows: Iterable[Iterable]) -> Str
     streamed CSV download: memory stays flat at millions of rows."""
 
     def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield writer.writerow(header)
+        # EXPORT_CHUNK rows per piece sent, not one: each piece costs the response its own
+        # encoding and bookkeeping, as much as writing the row (100,000 rows: a second).
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
         # Every row will be read: plan for the whole result, not PostgreSQL's fast-start
-        # default for cursors.
+        # default for cursors; and sort it in memory (100,000 rows: a few MB), not on disk.
         with connection.cursor() as cursor:
-            cursor.execute("SET cursor_tuple_fraction = 1.0")
+            cursor.execute(f"SET cursor_tuple_fraction = 1.0; SET work_mem = '{EXPORT_WORK_MEM}'")
         try:
-            for row in rows:
-                yield writer.writerow([csv_cell(value) for value in row])
+            for number, row in enumerate(rows, start=1):
+                writer.writerow([csv_cell(value) for value in row])
+                if number % EXPORT_CHUNK == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("RESET cursor_tuple_fraction")
+                cursor.execute("RESET cursor_tuple_fraction; RESET work_mem")
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"{name}-{timezone.now():%Y%m%d-%H%M}.csv"

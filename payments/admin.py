@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from network.admin import CheckedLookupsMixin, ViewOnlyMixin
 from payments.models import InvoiceCounter, Payment, PaymentLineItem, Refund, StripeEvent
@@ -41,15 +42,21 @@ class PaymentForm(forms.ModelForm):
         status, total = cleaned.get("status"), cleaned.get("total")
         if status is not None and status != payment.status:
             if status in REFUND_STATUSES:
-                self.add_error("status", "Use Refund on the payment page to refund a payment.")
+                self.add_error("status", _("Use Refund on the payment page to refund a payment."))
             elif payment.refunded_total > 0:
-                self.add_error("status", "This payment has refunds, so its status follows them.")
+                self.add_error("status", _("This payment has refunds, so its status follows them."))
         if total is not None and total < payment.refunded_total:
-            self.add_error("total", f"{payment.refunded_total} of it is refunded already.")
+            self.add_error(
+                "total",
+                _("%(amount)s of it is refunded already.") % {"amount": payment.refunded_total},
+            )
         customer = cleaned.get("customer") or payment.customer
         membership = cleaned.get("membership")
         if membership is not None and membership.customer_id != customer.pk:
-            self.add_error("membership", f"{membership} belongs to another customer.")
+            self.add_error(
+                "membership",
+                _("%(membership)s belongs to another customer.") % {"membership": membership},
+            )
         return cleaned
 
 

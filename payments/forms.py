@@ -6,6 +6,8 @@ from decimal import Decimal
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Customer
 from memberships.forms import MembershipChoiceField
@@ -15,19 +17,22 @@ from payments.models import Payment
 
 
 class PaymentStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Payment.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Payment.Status.choices)
 
 
 class PaymentDetailsForm(forms.Form):
     membership = MembershipChoiceField(
-        queryset=Membership.objects.none(), required=False, empty_label="No membership"
+        label=_("Membership"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("No membership"),
     )
-    gateway = forms.ChoiceField(choices=Gateway.choices)
+    gateway = forms.ChoiceField(label=_("Gateway"), choices=Gateway.choices)
     gateway_payment_id = forms.CharField(
-        label="Gateway payment ID",
+        label=_("Gateway payment ID"),
         max_length=100,
         required=False,
-        help_text="Stripe: the charge (ch_…) or payment intent (pi_…).",
+        help_text=_("Stripe: the charge (ch_…) or payment intent (pi_…)."),
     )
 
     def __init__(self, *args, payment: Payment, **kwargs):
@@ -43,10 +48,10 @@ class PaymentDetailsForm(forms.Form):
 
 class RefundForm(forms.Form):
     amount = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), help_text=""
+        label=_("Amount"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"), help_text=""
     )
-    reason = forms.CharField(max_length=500, required=False)
-    cancel_membership = forms.BooleanField(label="Cancel the membership too", required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    cancel_membership = forms.BooleanField(label=_("Cancel the membership too"), required=False)
     key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, payment: Payment, **kwargs):
@@ -58,11 +63,11 @@ class RefundForm(forms.Form):
 
 # Each ordering has an index that matches it column for column (see the migration).
 PAYMENT_SORTS: dict[str, tuple[str, tuple]] = {
-    "newest": ("Newest first", ("-created_at", "-id")),
-    "oldest": ("Oldest first", ("created_at", "id")),
-    "largest": ("Largest total first", ("-total", "-id")),
-    "-id": ("Reference (highest first)", ("-id",)),
-    "id": ("Reference (lowest first)", ("id",)),
+    "newest": (_("Newest first"), ("-created_at", "-id")),
+    "oldest": (_("Oldest first"), ("created_at", "id")),
+    "largest": (_("Largest total first"), ("-total", "-id")),
+    "-id": (_("Reference (highest first)"), ("-id",)),
+    "id": (_("Reference (lowest first)"), ("id",)),
 }
 
 
@@ -74,17 +79,21 @@ class PaymentListFilters(ListFilters):
     FILTERS = ("status", "gateway", "currency", "since", "until", "refunds", "customer")
 
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Payment.Status.choices]
+        required=False, choices=[("", _("Any status")), *Payment.Status.choices]
     )
-    gateway = forms.ChoiceField(required=False, choices=[("", "Any gateway"), *Gateway.choices])
+    gateway = forms.ChoiceField(required=False, choices=[("", _("Any gateway")), *Gateway.choices])
     currency = forms.RegexField(required=False, regex=r"^[A-Za-z]{3}$")
     since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("date", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("date", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    refunds = forms.BooleanField(required=False, label="Has refunds")
+    refunds = forms.BooleanField(required=False, label=_("Has refunds"))
     customer = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def clean_currency(self) -> str:

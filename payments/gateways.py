@@ -11,6 +11,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from memberships.models import Gateway
 from payments.models import Refund
@@ -139,7 +140,7 @@ REFUNDERS: dict[str, Callable[[Refund], GatewayRefund]] = {
 def refund_unavailable(gateway: str) -> str:
     """Why refunds through `gateway` cannot work on this network, or "" when they can."""
     if gateway == Gateway.STRIPE and not settings.STRIPE_SECRET_KEY:
-        return (
+        return _(
             "Stripe is not configured on this network (STRIPE_SECRET_KEY is empty), so "
             "this payment cannot be refunded through Stripe from here. Refund it in the "
             "Stripe dashboard, or ask whoever runs the network to set the key."

@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from memberships.models import Gateway
 
@@ -51,12 +53,15 @@ LIST_FIELDS = (
 
 class Payment(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        COMPLETED = "completed", "Completed"
-        REFUNDED = "refunded", "Refunded"
-        PARTIALLY_REFUNDED = "partially-refunded", "Partially refunded"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", pgettext_lazy("payment status", "Pending")
+        COMPLETED = "completed", pgettext_lazy("payment status", "Completed")
+        REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")
+        PARTIALLY_REFUNDED = (
+            "partially-refunded",
+            pgettext_lazy("payment status", "Partially refunded"),
+        )
+        FAILED = "failed", pgettext_lazy("payment status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("payment status", "Cancelled")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="payments"
@@ -158,9 +163,9 @@ class Refund(models.Model):
     make the gateway call idempotent and a double submit find the first attempt."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("refund status", "Pending")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("refund status", "Failed")
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -177,7 +182,7 @@ class Refund(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty when the refund was made outside the product (e.g. in Stripe).",
+        help_text=_("Empty when the refund was made outside the product (e.g. in Stripe)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -189,7 +194,11 @@ class Refund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Refund of {self.amount} {self.payment.currency} on {self.payment}"
+        return gettext("Refund of %(amount)s %(currency)s on %(payment)s") % {
+            "amount": self.amount,
+            "currency": self.payment.currency,
+            "payment": self.payment,
+        }
 
     @property
     def idempotency_key(self) -> str:
@@ -203,7 +212,7 @@ class InvoiceCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"Last invoice number: {self.last_number}"
+        return gettext("Last invoice number: %(number)s") % {"number": self.last_number}
 
 
 class StripeEvent(models.Model):

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Event
-from events.services import event_record
+from events.services import english, event_record
 from memberships.models import Gateway, Membership
 from memberships.services import membership_status_change
 from payments.gateways import (
@@ -62,17 +63,21 @@ def payment_status_change(
     if old == status:
         return payment
     if status in REFUND_STATUSES:
-        raise ValidationError({"status": "Use Refund to refund a payment."})
+        raise ValidationError({"status": _("Use Refund to refund a payment.")})
     if payment.refunded_total > ZERO:
         raise ValidationError(
-            {"status": "This payment has refunds, so its status follows them and stays as it is."}
+            {
+                "status": _(
+                    "This payment has refunds, so its status follows them and stays as it is."
+                )
+            }
         )
     payment.status = status
     payment.save(update_fields=["status", "updated_at"])
     event_record(
         type=Event.Type.PAYMENT_STATUS,
-        message=f"{payment.reference} status changed from {Payment.Status(old).label} "
-        f"to {payment.get_status_display()}",
+        message=f"{payment.reference} status changed from {english(Payment.Status(old).label)} "
+        f"to {english(Payment.Status(status).label)}",
         customer=payment.customer,
         subject=payment,
         actor=actor,
@@ -97,7 +102,10 @@ def payment_update(
     payment = _locked(payment)
     if membership is not None and membership.customer_id != payment.customer_id:
         raise ValidationError(
-            {"membership": f"{membership.reference} belongs to another customer."}
+            {
+                "membership": _("%(membership)s belongs to another customer.")
+                % {"membership": membership.reference}
+            }
         )
     values = {
         "membership_id": membership.pk if membership else None,
@@ -172,8 +180,8 @@ def payment_invoice_issue(*, payment: Payment, actor=None, ip: str | None = None
         return payment
     if payment.status not in INVOICEABLE_STATUSES:
         raise ValidationError(
-            f"A {payment.get_status_display().lower()} payment gets no invoice; "
-            "invoices are for money received."
+            _("A %(status)s payment gets no invoice; invoices are for money received.")
+            % {"status": payment.get_status_display().lower()}
         )
     InvoiceCounter.objects.bulk_create([InvoiceCounter(pk=1)], ignore_conflicts=True)
     counter = InvoiceCounter.objects.select_for_update().get(pk=1)
@@ -254,22 +262,29 @@ def _refund_open(
     earlier = Refund.objects.filter(key=key).first()
     if earlier is not None:
         if earlier.payment_id != payment.pk:
-            raise ValidationError("This refund form belongs to another payment.")
+            raise ValidationError(_("This refund form belongs to another payment."))
         return earlier, False
     if payment.status not in REFUNDABLE_STATUSES:
         raise ValidationError(
-            f"A {payment.get_status_display().lower()} payment cannot be refunded."
+            _("A %(status)s payment cannot be refunded.")
+            % {"status": payment.get_status_display().lower()}
         )
     available = payment.refundable_amount - pending_refunds_total(payment)
     if amount <= ZERO:
-        raise ValidationError({"amount": "Refund a positive amount."})
+        raise ValidationError({"amount": _("Refund a positive amount.")})
     if not has_minor_unit_precision(amount, payment.currency):
         raise ValidationError(
-            {"amount": f"{payment.currency} has no smaller unit than 1: refund a whole amount."}
+            {
+                "amount": _("%(currency)s has no smaller unit than 1: refund a whole amount.")
+                % {"currency": payment.currency}
+            }
         )
     if amount > available:
         raise ValidationError(
-            {"amount": f"At most {available} {payment.currency} can be refunded."}
+            {
+                "amount": _("At most %(amount)s %(currency)s can be refunded.")
+                % {"amount": available, "currency": payment.currency}
+            }
         )
     refund = Refund.objects.create(
         payment=payment,
@@ -343,7 +358,7 @@ def refund_apply(*, payment: Payment, refund: Refund, actor, ip: str | None) -> 
         else Payment.Status.PARTIALLY_REFUNDED
     )
     payment.save(update_fields=["refunded_total", "status", "updated_at"])
-    via = refund.get_gateway_display()
+    via = english(Gateway(refund.gateway).label)
     outside = "" if refund.created_by_id else " outside the product"
     event_record(
         type=Event.Type.PAYMENT_REFUNDED,

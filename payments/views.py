@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -94,7 +95,7 @@ def payment_status(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Status saved.")
+            messages.success(request, _("Status saved."))
             return _back(payment, "#status")
     return _detail(request, payment, status_form=form)
 
@@ -112,7 +113,7 @@ def payment_update(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Membership and gateway saved.")
+            messages.success(request, _("Membership and gateway saved."))
             return _back(payment, "#details")
     return _detail(request, payment, details_form=form)
 
@@ -141,25 +142,31 @@ def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _refund_message(request: HttpRequest, refund: Refund, created: bool) -> None:
-    amount = f"{refund.amount} {refund.payment.currency}"
+    values = {
+        "amount": f"{refund.amount} {refund.payment.currency}",
+        "status": refund.get_status_display(),
+        "gateway": refund.get_gateway_display(),
+        "payment": refund.payment.reference,
+    }
     if not created:
-        messages.warning(
-            request,
-            f"This refund of {amount} was already submitted ({refund.get_status_display()}); "
-            "nothing more was refunded.",
+        text = _(
+            "This refund of %(amount)s was already submitted (%(status)s); nothing more was "
+            "refunded."
         )
+        messages.warning(request, text % values)
         return
     if refund.status == Refund.Status.PENDING:
-        messages.info(
-            request,
-            f"{refund.get_gateway_display()} is processing the refund of {amount}; it counts "
-            "once settled, and until then that amount cannot be refunded again.",
+        text = _(
+            "%(gateway)s is processing the refund of %(amount)s; it counts once settled, and "
+            "until then that amount cannot be refunded again."
         )
+        messages.info(request, text % values)
         return
-    text = f"Refunded {amount} of {refund.payment.reference}."
     if refund.cancel_membership and refund.payment.membership_id:
-        text += " The membership is cancelled."
-    messages.success(request, text)
+        text = _("Refunded %(amount)s of %(payment)s. The membership is cancelled.")
+    else:
+        text = _("Refunded %(amount)s of %(payment)s.")
+    messages.success(request, text % values)
 
 
 @network_admin_required
@@ -181,7 +188,7 @@ def payment_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     payment = payment_for_admin(pk)
     if payment.invoice_number is None:
-        messages.error(request, "This payment has no invoice yet; generate it first.")
+        messages.error(request, _("This payment has no invoice yet; generate it first."))
         return _back(payment)
     pdf = invoice_pdf(payment, payment.line_items.order_by("id"))
     response = HttpResponse(pdf, content_type="application/pdf")

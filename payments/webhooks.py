@@ -12,7 +12,7 @@ import stripe
 from django.db import IntegrityError, transaction
 
 from events.models import Event
-from events.services import event_record
+from events.services import english, event_record
 from memberships.models import Gateway
 from payments.gateways import from_minor_units, stripe_client, stripe_refund_state
 from payments.models import Payment, Refund, StripeEvent
@@ -83,8 +83,8 @@ def _charge_status(status: str) -> Handler:
         payment.save(update_fields=["status", "updated_at"])
         event_record(
             type=Event.Type.PAYMENT_STATUS,
-            message=f"{payment.reference} {payment.get_status_display().lower()} in Stripe "
-            f"({charge.id})",
+            message=f"{payment.reference} {english(Payment.Status(status).label).lower()} "
+            f"in Stripe ({charge.id})",
             customer=payment.customer,
             subject=payment,
             old={"status": Payment.Status.PENDING},

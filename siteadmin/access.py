@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from customers.models import Customer
 from siteadmin.models import TeamMember
@@ -37,6 +38,12 @@ class SiteAccess:
     @property
     def can_manage(self) -> bool:
         return self.role in MANAGERS
+
+    @property
+    def role_label(self) -> str:
+        if self.is_owner:
+            return gettext("Site administrator (owner)")
+        return str(TeamMember.Role(self.role).label)
 
 
 def site_access(request: HttpRequest) -> SiteAccess | None:
@@ -68,7 +75,7 @@ def site_role_required(*roles: str) -> Callable:
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             access = site_access(request)
             if access is None or access.role not in roles:
-                raise PermissionDenied("This page is for the site's owner and its team.")
+                raise PermissionDenied(gettext("This page is for the site's owner and its team."))
             request.site_access = access
             return view(request, *args, **kwargs)
 

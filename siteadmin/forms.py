@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
+from django.utils.translation import gettext_lazy as _
 
-from siteadmin.models import LANGUAGES, SiteSettings, TeamMember, time_zones
+from siteadmin.models import SiteSettings, TeamMember, time_zones
 
 EMAIL_MAX_LENGTH = 150  # an invited account's email is its username too
+
+
+def languages() -> list[tuple[str, str]]:
+    return settings.LANGUAGES
 
 
 class PlainForm(forms.Form):
@@ -15,30 +21,36 @@ class PlainForm(forms.Form):
 
 
 class SiteSettingsForm(PlainForm):
-    title = forms.CharField(max_length=SiteSettings._meta.get_field("title").max_length)
-    tagline = forms.CharField(
-        required=False, max_length=SiteSettings._meta.get_field("tagline").max_length
+    title = forms.CharField(
+        label=_("Title"), max_length=SiteSettings._meta.get_field("title").max_length
     )
-    language = forms.ChoiceField(choices=LANGUAGES)
-    time_zone = forms.ChoiceField(label="Time zone", choices=time_zones)
+    tagline = forms.CharField(
+        label=_("Tagline"),
+        required=False,
+        max_length=SiteSettings._meta.get_field("tagline").max_length,
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=languages)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zones)
 
 
 class AccountForm(PlainForm):
-    first_name = forms.CharField(required=False, max_length=150)
-    last_name = forms.CharField(required=False, max_length=150)
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
     email = forms.EmailField(
-        max_length=254, help_text="A new address stays pending until it is verified."
+        label=_("Email"),
+        max_length=254,
+        help_text=_("A new address stays pending until it is verified."),
     )
 
 
 class PasswordChangeForm(PlainForm):
     old_password = forms.CharField(
-        label="Current password",
+        label=_("Current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password = forms.CharField(
-        label="New password",
+        label=_("New password"),
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -47,13 +59,17 @@ class PasswordChangeForm(PlainForm):
 
 class DomainRequestForm(PlainForm):
     domain = forms.CharField(
-        max_length=253, widget=forms.TextInput(attrs={"placeholder": "shop.example.com"})
+        label=_("Domain"),
+        max_length=253,
+        widget=forms.TextInput(attrs={"placeholder": "shop.example.com"}),
     )
 
 
 class TeamInviteForm(PlainForm):
-    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
-    role = forms.ChoiceField(choices=TeamMember.Role.choices, initial=TeamMember.Role.EDITOR)
+    email = forms.EmailField(label=_("Email"), max_length=EMAIL_MAX_LENGTH)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=TeamMember.Role.choices, initial=TeamMember.Role.EDITOR
+    )
 
 
 class JoinForm(SetPasswordForm):

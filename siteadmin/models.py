@@ -15,14 +15,9 @@ import zoneinfo
 from functools import cache
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-LANGUAGES = [
-    ("en", "English"),
-    ("fr", "Français"),
-    ("nl", "Nederlands"),
-    ("nb", "Norsk bokmål"),
-    ("ro", "Română"),
-]
+from customers.models import Language
 
 
 @cache
@@ -35,12 +30,13 @@ class SiteSettings(models.Model):
 
     title = models.CharField(max_length=200)
     tagline = models.CharField(max_length=200, blank=True)
-    language = models.CharField(max_length=10, choices=LANGUAGES, default="en")
+    # The network's languages (settings.LANGUAGES, each named in itself).
+    language = models.CharField(max_length=10, choices=Language.choices, default="en")
     time_zone = models.CharField(max_length=64, default="UTC")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "site settings"
+        verbose_name_plural = _("site settings")
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="settings_one_row")]
 
     def __str__(self) -> str:
@@ -56,8 +52,8 @@ class TeamMember(models.Model):
     """A person invited by the owner to help run this site."""
 
     class Role(models.TextChoices):
-        ADMINISTRATOR = "administrator", "Administrator"
-        EDITOR = "editor", "Editor"
+        ADMINISTRATOR = "administrator", _("Administrator")
+        EDITOR = "editor", _("Editor")
 
     # The account's id in the public schema; no foreign key (see the module docstring).
     user_id = models.BigIntegerField(unique=True)

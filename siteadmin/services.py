@@ -4,15 +4,17 @@ by the admin as the customer (events.services adds the impersonator)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from customers.models import Customer, User
 from customers.services import customer_update_fields, email_problem
 from events.models import Event
 from events.services import event_record
-from siteadmin.models import LANGUAGES, SiteSettings, TeamMember, time_zones
+from siteadmin.models import SiteSettings, TeamMember, time_zones
 from sites.models import Domain, Site
 from sites.services import domain_normalize
 
@@ -34,11 +36,11 @@ def site_settings_update(
     title = title.strip()
     errors = {}
     if not title:
-        errors["title"] = "Give the site a title."
-    if language not in dict(LANGUAGES):
-        errors["language"] = "Choose one of the languages offered."
+        errors["title"] = gettext("Give the site a title.")
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = gettext("Choose one of the languages offered.")
     if time_zone not in dict(time_zones()):
-        errors["time_zone"] = "Choose a time zone from the list."
+        errors["time_zone"] = gettext("Choose a time zone from the list.")
     if errors:
         raise ValidationError(errors)
     current = SiteSettings.objects.select_for_update().filter(pk=1).first()
@@ -74,7 +76,9 @@ def domain_request(*, site: Site, actor: User, domain: str, ip: str | None = Non
     The request is the event."""
     domain = domain_normalize(domain)
     if Domain.objects.filter(domain=domain).exists():
-        raise ValidationError({"domain": f"“{domain}” already belongs to a site."})
+        raise ValidationError(
+            {"domain": gettext("“%(domain)s” already belongs to a site.") % {"domain": domain}}
+        )
     event_record(
         type=Event.Type.DOMAIN_REQUESTED,
         message=f"Domain {domain} requested for “{site.title}”",
@@ -120,7 +124,7 @@ def account_password_change(
 ) -> None:
     user = User.objects.select_for_update().get(pk=owner.user_id)
     if not user.check_password(old_password):
-        raise ValidationError({"old_password": "That is not your current password."})
+        raise ValidationError({"old_password": gettext("That is not your current password.")})
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -143,7 +147,7 @@ def team_invite(
     account without a password; its owner sets one through the join link
     (siteadmin.views.team_join). Returns (member, account, whether the account is new)."""
     if role not in TeamMember.Role.values:
-        raise ValidationError({"role": "Choose administrator or editor."})
+        raise ValidationError({"role": gettext("Choose administrator or editor.")})
     email = email.strip()
     owner = _owner(site)
     user = User.objects.with_email(email).first()
@@ -157,15 +161,19 @@ def team_invite(
         user.full_clean(exclude=["password"], validate_constraints=False)
         user.save()
     elif user.is_staff or user.is_superuser:
-        raise ValidationError({"email": "Staff accounts cannot join a site's team."})
+        raise ValidationError({"email": gettext("Staff accounts cannot join a site's team.")})
     elif owner is not None and owner.user_id == user.pk:
-        raise ValidationError({"email": "That is the site's owner, who is always on the team."})
+        raise ValidationError(
+            {"email": gettext("That is the site's owner, who is always on the team.")}
+        )
     if TeamMember.objects.of_user(user.pk).exists():
-        raise ValidationError({"email": f"{email} is on the team already."})
+        raise ValidationError(
+            {"email": gettext("%(email)s is on the team already.") % {"email": email}}
+        )
     member = TeamMember.objects.create(user_id=user.pk, role=role, invited_by_id=actor.pk)
     event_record(
         type=Event.Type.TEAM_CHANGED,
-        message=f"{email} invited to “{site.title}” as {member.get_role_display().lower()}",
+        message=f"{email} invited to “{site.title}” as {member.role}",
         customer=owner,
         subject=site,
         actor=actor,
@@ -196,7 +204,7 @@ def team_remove(*, site: Site, actor: User, member: TeamMember, ip: str | None =
 def team_join(*, site: Site, user: User, password: str, ip: str | None = None) -> None:
     """An invited person sets their password from the join link."""
     if not TeamMember.objects.of_user(user.pk).exists():
-        raise ValidationError("This invitation is no longer valid.")
+        raise ValidationError(gettext("This invitation is no longer valid."))
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])

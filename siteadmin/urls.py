@@ -9,6 +9,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/save/", views.account_update, name="account_update"),
     path("account/password/", views.account_password, name="account_password"),
+    path("account/language/", views.account_language, name="account_language"),
     path("billing/", views.billing, name="billing"),
     path("billing/save/", views.billing_update, name="billing_update"),
     path("billing/payments/<int:pk>/invoice/", views.invoice_issue, name="invoice_issue"),

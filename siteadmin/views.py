@@ -15,11 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import get_language, get_language_from_request, gettext, override
 from django.views.decorators.http import require_POST
 
-from customers.forms import CustomerBillingForm
+from customers.forms import CustomerBillingForm, LanguageForm
 from customers.models import Customer, User
-from customers.services import BILLING_FIELDS, customer_update_billing
+from customers.services import BILLING_FIELDS, customer_update_billing, user_language_set
 from network.forms import add_service_errors
 from network.http import client_ip, host_url
 from payments.invoices import invoice_pdf
@@ -80,6 +81,8 @@ def _account(request: HttpRequest, **forms) -> HttpResponse:
             }
         ),
         "password_form": forms.get("password_form") or PasswordChangeForm(),
+        "language_form": forms.get("language_form")
+        or LanguageForm(initial={"language": owner.user.language}),
     }
     return render(request, "siteadmin/account.html", context, status=forms.get("status", 200))
 
@@ -103,10 +106,13 @@ def account_update(request: HttpRequest) -> HttpResponse:
         else:
             if "email" in changed:
                 messages.success(
-                    request, "Account saved. Your new email address is pending verification."
+                    request,
+                    gettext("Account saved. Your new email address is pending verification."),
                 )
             else:
-                messages.success(request, "Account saved." if changed else "Nothing to change.")
+                messages.success(
+                    request, gettext("Account saved.") if changed else gettext("Nothing to change.")
+                )
             return redirect("siteadmin:account")
     return _account(request, account_form=form, status=400)
 
@@ -130,9 +136,32 @@ def account_password(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             update_session_auth_hash(request, owner.user)
-            messages.success(request, "Password changed.")
+            messages.success(request, gettext("Password changed."))
             return redirect("siteadmin:account")
     return _account(request, password_form=form, status=400)
+
+
+@site_role_required(OWNER)
+@require_POST
+def account_language(request: HttpRequest) -> HttpResponse:
+    """The owner's own language, on their site and the network alike. During Switch to
+    the admin keeps reading in theirs (switch.middleware)."""
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        try:
+            user_language_set(
+                user=request.site_access.owner.user, language=language, **_who(request)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            # In the language the next page is in: the owner's new one, or the admin's.
+            said_in = language or get_language_from_request(request)
+            with override(get_language() if request.impersonator else said_in):
+                messages.success(request, gettext("Language saved."))
+            return redirect("siteadmin:account")
+    return _account(request, language_form=form, status=400)
 
 
 # --- Billing: the owner's billing details, membership, payments and invoices.
@@ -170,7 +199,10 @@ def billing_update(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Billing details saved." if changed else "Nothing to change.")
+            messages.success(
+                request,
+                gettext("Billing details saved.") if changed else gettext("Nothing to change."),
+            )
             return redirect("siteadmin:billing")
     return _billing(request, billing_form=form, status=400)
 
@@ -198,7 +230,7 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def invoice_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _owner_payment(request, pk)
     if payment.invoice_number is None:
-        messages.error(request, "This payment has no invoice yet.")
+        messages.error(request, gettext("This payment has no invoice yet."))
         return redirect("siteadmin:billing")
     pdf = invoice_pdf(payment, payment.line_items.order_by("id"))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -224,7 +256,10 @@ def site_settings(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "Settings saved." if changed else "Nothing to change.")
+                messages.success(
+                    request,
+                    gettext("Settings saved.") if changed else gettext("Nothing to change."),
+                )
                 return redirect("siteadmin:settings")
         status = 400
     else:
@@ -266,7 +301,11 @@ def domain_request(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Requested {domain}: the network will add it for you.")
+            messages.success(
+                request,
+                gettext("Requested %(domain)s: the network will add it for you.")
+                % {"domain": domain},
+            )
             return redirect("siteadmin:domains")
     return _domains(request, form=form, status=400)
 
@@ -300,17 +339,29 @@ def team_invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            role = member.get_role_display().lower()
             if not created:
-                messages.success(
-                    request,
-                    f"{user.email} is now an {role} of this site: they log in here with "
-                    "their network account.",
-                )
+                messages.success(request, _team_joined(member.role) % {"email": user.email})
                 return redirect("siteadmin:team")
-            messages.success(request, f"{user.email} is invited as {role}.")
+            messages.success(request, _team_invited(member.role) % {"email": user.email})
             return _team(request, invite_link=_join_link(request, user))
     return _team(request, form=form, status=400)
+
+
+def _team_joined(role: str) -> str:
+    if role == TeamMember.Role.ADMINISTRATOR:
+        return gettext(
+            "%(email)s is now an administrator of this site: they log in here with their "
+            "network account."
+        )
+    return gettext(
+        "%(email)s is now an editor of this site: they log in here with their network account."
+    )
+
+
+def _team_invited(role: str) -> str:
+    if role == TeamMember.Role.ADMINISTRATOR:
+        return gettext("%(email)s is invited as administrator.")
+    return gettext("%(email)s is invited as editor.")
 
 
 def _join_link(request: HttpRequest, user: User) -> str:
@@ -337,7 +388,7 @@ def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if member is None:
         raise Http404("No such team member.")
     services.team_remove(site=request.site_access.site, member=member, **_who(request))
-    messages.success(request, "Removed from the team.")
+    messages.success(request, gettext("Removed from the team."))
     return redirect("siteadmin:team")
 
 
@@ -358,7 +409,9 @@ def team_join(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Your password is set. Log in to open the site's dashboard.")
+            messages.success(
+                request, gettext("Your password is set. Log in to open the site's dashboard.")
+            )
             return redirect("login")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "account": user}

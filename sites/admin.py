@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from network.admin import CheckedLookupsMixin, ViewOnlyMixin
 from network.http import client_ip
@@ -33,7 +35,7 @@ class DomainInline(ViewOnlyMixin, admin.TabularInline):
 class SiteForm(forms.ModelForm):
     """The checks of sites.services.site_create and site_update, as form errors."""
 
-    type = forms.ChoiceField(choices=SITE_TYPES)
+    type = forms.ChoiceField(label=_("Type"), choices=SITE_TYPES)
 
     class Meta:
         model = Site
@@ -44,12 +46,15 @@ class SiteForm(forms.ModelForm):
         customer = cleaned.get("customer", self.instance.customer)
         membership = cleaned.get("membership")
         if membership is not None and membership.customer_id != getattr(customer, "pk", None):
-            self.add_error("membership", f"{membership} belongs to another customer.")
+            message = gettext("%(membership)s belongs to another customer.")
+            self.add_error("membership", message % {"membership": membership})
         return cleaned
 
 
 class SiteAddForm(SiteForm):
-    domain = forms.CharField(help_text="The primary domain, e.g. shop.example.com.")
+    domain = forms.CharField(
+        label=_("Domain"), help_text=_("The primary domain, e.g. shop.example.com.")
+    )
 
     class Meta(SiteForm.Meta):
         fields = ["title", "domain", "customer", "membership", "type"]
@@ -60,10 +65,15 @@ class SiteAddForm(SiteForm):
         except ValidationError as error:
             raise ValidationError(error.message_dict["domain"]) from error
         if Domain.objects.filter(domain=domain).exists():
-            raise ValidationError(f"“{domain}” already belongs to a site.")
+            raise ValidationError(
+                _("“%(domain)s” already belongs to a site."), params={"domain": domain}
+            )
         schema_name = schema_name_for(domain.split(".")[0])
         if Site.objects.filter(schema_name=schema_name).exists():
-            raise ValidationError(f"A site with schema “{schema_name}” exists; pick another name.")
+            raise ValidationError(
+                _("A site with schema “%(schema)s” exists; pick another name."),
+                params={"schema": schema_name},
+            )
         return domain
 
 
@@ -99,11 +109,12 @@ class SiteAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Site | None = None):
         return [] if obj is None else ["schema_name", "customer", "site_page"]
 
-    @admin.display(description="Site page")
+    @admin.display(description=_("Site page"))
     def site_page(self, site: Site) -> str:
         return format_html(
-            '<a href="{}">Domains, options and Switch to on the site page</a>',
+            '<a href="{}">{}</a>',
             reverse("sites:detail", args=[site.pk]),
+            gettext("Domains, options and Switch to on the site page"),
         )
 
     def save_model(self, request: HttpRequest, obj: Site, form, change: bool) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from memberships.forms import MembershipChoiceField
@@ -16,9 +17,12 @@ EDITABLE_TYPES = [(value, label) for value, label in Site.Type.choices if value 
 
 class SiteOptionsForm(forms.Form):
     membership = MembershipChoiceField(
-        queryset=Membership.objects.none(), required=False, empty_label="No membership"
+        queryset=Membership.objects.none(),
+        required=False,
+        label=_("Membership"),
+        empty_label=_("No membership"),
     )
-    type = forms.ChoiceField(label="Site type", choices=EDITABLE_TYPES)
+    type = forms.ChoiceField(label=_("Site type"), choices=EDITABLE_TYPES)
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,16 +36,18 @@ class SiteOptionsForm(forms.Form):
 
 class DomainAddForm(forms.Form):
     domain = forms.CharField(
-        max_length=253, widget=forms.TextInput(attrs={"placeholder": "shop.example.com"})
+        label=_("Domain"),
+        max_length=253,
+        widget=forms.TextInput(attrs={"placeholder": "shop.example.com"}),
     )
-    primary = forms.BooleanField(label="Make it the primary domain", required=False)
+    primary = forms.BooleanField(label=_("Make it the primary domain"), required=False)
 
 
 # Each ordering has an index that matches it column for column (see the migration).
 SITE_SORTS: dict[str, tuple[str, tuple]] = {
-    "newest": ("Newest first", ("-created_at", "-id")),
-    "oldest": ("Oldest first", ("created_at", "id")),
-    "title": ("Title (A–Z)", ("title", "id")),
+    "newest": (_("Newest first"), ("-created_at", "-id")),
+    "oldest": (_("Oldest first"), ("created_at", "id")),
+    "title": (_("Title (A–Z)"), ("title", "id")),
 }
 
 
@@ -52,9 +58,10 @@ class SiteListFilters(ListFilters):
     DEFAULT_SORT = "newest"
     FILTERS = ("type", "active", "customer")
 
-    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Site.Type.choices])
+    type = forms.ChoiceField(required=False, choices=[("", _("Any type")), *Site.Type.choices])
     active = forms.ChoiceField(
-        required=False, choices=[("", "Active or not"), ("yes", "Active"), ("no", "Inactive")]
+        required=False,
+        choices=[("", _("Active or not")), ("yes", _("Active")), ("no", _("Inactive"))],
     )
     customer = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
@@ -79,16 +86,16 @@ class SiteListFilters(ListFilters):
 class SiteAddForm(forms.Form):
     """A new site for a customer, under one of the customer's memberships."""
 
-    title = forms.CharField(max_length=Site._meta.get_field("title").max_length)
-    membership = MembershipChoiceField(queryset=Membership.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=Site._meta.get_field("title").max_length)
+    membership = MembershipChoiceField(queryset=Membership.objects.none(), label=_("Membership"))
     domain = forms.CharField(
-        label="Primary domain",
+        label=_("Primary domain"),
         max_length=253,
-        help_text="The site's own host, e.g. shop.example.com.",
+        help_text=_("The site's own host, e.g. shop.example.com."),
         widget=forms.TextInput(attrs={"placeholder": "shop.example.com"}),
     )
     type = forms.ChoiceField(
-        label="Site type", choices=EDITABLE_TYPES, initial=Site.Type.CUSTOMER_OWNED
+        label=_("Site type"), choices=EDITABLE_TYPES, initial=Site.Type.CUSTOMER_OWNED
     )
 
     def __init__(self, *args, customer: Customer, **kwargs):
@@ -106,10 +113,13 @@ class SiteAddForm(forms.Form):
         except ValidationError as error:
             raise ValidationError(error.message_dict["domain"]) from error
         if Domain.objects.filter(domain=domain).exists():
-            raise ValidationError(f"“{domain}” already belongs to a site.")
+            raise ValidationError(
+                _("“%(domain)s” already belongs to a site."), params={"domain": domain}
+            )
         schema_name = schema_name_for(domain.split(".")[0])
         if Site.objects.filter(schema_name=schema_name).exists():
             raise ValidationError(
-                f"The name “{domain.split('.')[0]}” is taken by another site; pick another."
+                _("The name “%(name)s” is taken by another site; pick another."),
+                params={"name": domain.split(".")[0]},
             )
         return domain

@@ -2,6 +2,17 @@ from __future__ import annotations
 
 from django.db import connection
 from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from sites.hosts import hosts
+
+
+class SiteByHostMiddleware(TenantMainMiddleware):
+    """django-tenants' tenant middleware, with the host's site from the per-process host
+    cache (sites.hosts) instead of a query on every request."""
+
+    def get_tenant(self, domain_model, hostname):
+        return hosts.site(hostname)
 
 
 class InactiveSiteMiddleware:

@@ -4,6 +4,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 
@@ -12,10 +13,10 @@ class Site(TenantMixin):
     site whose schema is `public` (type MAIN)."""
 
     class Type(models.TextChoices):
-        REGULAR = "regular", "Regular site"
-        CUSTOMER_OWNED = "customer-owned", "Customer-owned"
-        SITE_TEMPLATE = "site-template", "Site template"
-        MAIN = "main", "Main site"
+        REGULAR = "regular", _("Regular site")
+        CUSTOMER_OWNED = "customer-owned", _("Customer-owned")
+        SITE_TEMPLATE = "site-template", _("Site template")
+        MAIN = "main", _("Main site")
 
     title = models.CharField(max_length=200)
     customer = models.ForeignKey(

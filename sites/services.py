@@ -7,6 +7,7 @@ import idna
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from events.models import Event
@@ -54,14 +55,19 @@ def site_create(
     PostgreSQL DDL is transactional, so a failure anywhere leaves no schema behind."""
     domain = domain_normalize(domain)
     if membership is not None and (customer is None or membership.customer_id != customer.pk):
-        raise ValidationError({"membership": f"{membership} belongs to another customer."})
+        raise ValidationError({"membership": _other_customers(membership)})
     schema_name = schema_name or schema_name_for(domain.split(".")[0])
     if not SCHEMA_NAME.match(schema_name) or schema_name == get_public_schema_name():
-        raise ValidationError({"schema_name": f"“{schema_name}” is not a usable schema name."})
+        unusable = _("“%(schema)s” is not a usable schema name.") % {"schema": schema_name}
+        raise ValidationError({"schema_name": unusable})
     if Site.objects.filter(schema_name=schema_name).exists():
-        raise ValidationError({"schema_name": f"A site with schema “{schema_name}” exists."})
+        raise ValidationError(
+            {"schema_name": _("A site with schema “%(schema)s” exists.") % {"schema": schema_name}}
+        )
     if Domain.objects.filter(domain=domain).exists():
-        raise ValidationError({"domain": f"The domain “{domain}” belongs to another site."})
+        raise ValidationError(
+            {"domain": _("The domain “%(domain)s” belongs to another site.") % {"domain": domain}}
+        )
 
     site = Site.objects.create(
         schema_name=schema_name,
@@ -91,9 +97,9 @@ def site_delete(*, site: Site, actor=None, ip: str | None = None) -> None:
     transaction brings the schema back with the rows. The main site is never deleted."""
     site = _locked_site(site)
     if site.schema_name == get_public_schema_name():
-        raise ValidationError("The main site cannot be changed.")
+        raise ValidationError(_("The main site cannot be changed."))
     domains = list(site.domains.order_by("pk").values_list("domain", flat=True))
-    site_withdrawn.send(sender=Site, site=site, reason="the site was deleted.", actor=actor, ip=ip)
+    site_withdrawn.send(sender=Site, site=site, why="deleted", actor=actor, ip=ip)
     # Recorded before the row goes, while the site still has the id the event points at.
     event_record(
         type=Event.Type.SITE_DELETED,
@@ -129,13 +135,7 @@ def sites_reassign(*, from_customer, to_customer, actor=None, ip: str | None = N
     new = {"customer": to_customer.pk, "customer_label": str(to_customer)}
     sides = ((from_customer, f"to {to_customer}"), (to_customer, f"from {from_customer}"))
     for site in sites:
-        site_withdrawn.send(
-            sender=Site,
-            site=site,
-            reason="the site was given to another customer.",
-            actor=actor,
-            ip=ip,
-        )
+        site_withdrawn.send(sender=Site, site=site, why="reassigned", actor=actor, ip=ip)
         for side, who in sides:
             event_record(
                 type=Event.Type.SITE_UPDATED,
@@ -166,9 +166,17 @@ def domain_normalize(value: str) -> str:
     labels = domain.split(".")
     if len(domain) > 253 or len(labels) < 2 or not all(DOMAIN_LABEL.match(x) for x in labels):
         raise ValidationError(
-            {"domain": "Enter a host name like “shop.example.com” (no http://, port or path)."}
+            {"domain": _("Enter a host name like “shop.example.com” (no http://, port or path).")}
         )
     return domain
+
+
+def _taken(domain: str) -> str:
+    return _("“%(domain)s” already belongs to a site.") % {"domain": domain}
+
+
+def _other_customers(membership) -> str:
+    return _("%(membership)s belongs to another customer.") % {"membership": membership}
 
 
 def _locked_site(site: Site) -> Site:
@@ -178,7 +186,7 @@ def _locked_site(site: Site) -> Site:
         .get(pk=site.pk)
     )
     if site.is_main:
-        raise ValidationError("The main site cannot be changed.")
+        raise ValidationError(_("The main site cannot be changed."))
     return site
 
 
@@ -187,9 +195,9 @@ def site_update(*, site: Site, membership, type: str, actor=None, ip: str | None
     """The membership it belongs to (one of its customer's) and its type."""
     site = _locked_site(site)
     if type == Site.Type.MAIN:
-        raise ValidationError({"type": "Only the network itself is the main site."})
+        raise ValidationError({"type": _("Only the network itself is the main site.")})
     if membership is not None and membership.customer_id != site.customer_id:
-        raise ValidationError({"membership": f"{membership} belongs to another customer."})
+        raise ValidationError({"membership": _other_customers(membership)})
     values = {"membership_id": membership.pk if membership else None, "type": type}
     old = {field: getattr(site, field) for field in values}
     new = {field: value for field, value in values.items() if old[field] != value}
@@ -223,9 +231,7 @@ def site_active_set(*, site: Site, active: bool, actor=None, ip: str | None = No
     site.active = active
     site.save(update_fields=["active", "updated_at"])
     if not active:
-        site_withdrawn.send(
-            sender=Site, site=site, reason="the site was deactivated.", actor=actor, ip=ip
-        )
+        site_withdrawn.send(sender=Site, site=site, why="deactivated", actor=actor, ip=ip)
     event_record(
         type=Event.Type.SITE_UPDATED,
         message=f"Site “{site.title}” {'activated' if active else 'deactivated'}",
@@ -246,14 +252,14 @@ def domain_add(
     site = _locked_site(site)
     domain = domain_normalize(domain)
     if Domain.objects.filter(domain=domain).exists():
-        raise ValidationError({"domain": f"“{domain}” already belongs to a site."})
+        raise ValidationError({"domain": _taken(domain)})
     primary = primary or not site.domains.exists()
     if primary:
         site.domains.update(is_primary=False)
     try:
         created = Domain.objects.create(domain=domain, tenant=site, is_primary=primary)
     except IntegrityError as error:  # taken by a concurrent request since the check above
-        raise ValidationError({"domain": f"“{domain}” already belongs to a site."}) from error
+        raise ValidationError({"domain": _taken(domain)}) from error
     event_record(
         type=Event.Type.SITE_DOMAINS,
         message=f"Domain {unicode_host(domain)} added to “{site.title}”"
@@ -296,7 +302,8 @@ def domain_remove(*, domain: Domain, actor=None, ip: str | None = None) -> None:
     domain = Domain.objects.select_for_update().get(pk=domain.pk)
     if domain.is_primary:
         raise ValidationError(
-            f"{domain.domain} is the primary domain; make another domain primary first."
+            _("%(domain)s is the primary domain; make another domain primary first.")
+            % {"domain": domain.domain}
         )
     domain.delete()
     event_record(

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from events.selectors import subject_history
@@ -70,7 +72,7 @@ def site_update(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Site options saved.")
+            messages.success(request, _("Site options saved."))
             return _back(site, "#options")
     return _detail(request, site, options_form=form)
 
@@ -85,8 +87,11 @@ def site_active(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        state = "active: its host serves visitors" if active else "inactive: its host is closed"
-        messages.success(request, f"“{site.title}” is now {state}.")
+        if active:
+            done = _("“%(title)s” is now active: its host serves visitors.")
+        else:
+            done = _("“%(title)s” is now inactive: its host is closed.")
+        messages.success(request, done % {"title": site.title})
     return _back(site, "#active")
 
 
@@ -101,7 +106,8 @@ def domain_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Domain {unicode_host(domain.domain)} added.")
+            host = unicode_host(domain.domain)
+            messages.success(request, _("Domain %(host)s added.") % {"host": host})
             return _back(site, "#domains")
     return _detail(request, site, domain_form=form)
 
@@ -120,7 +126,8 @@ def domain_primary(request: HttpRequest, pk: int, domain_pk: int) -> HttpRespons
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{unicode_host(domain.domain)} is now the primary domain.")
+        host = unicode_host(domain.domain)
+        messages.success(request, _("%(host)s is now the primary domain.") % {"host": host})
     return _back(site, "#domains")
 
 
@@ -134,7 +141,8 @@ def domain_remove(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Domain {unicode_host(domain.domain)} removed.")
+        host = unicode_host(domain.domain)
+        messages.success(request, _("Domain %(host)s removed.") % {"host": host})
     return _back(site, "#domains")
 
 
@@ -172,7 +180,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
             **list_page_context(request, filters=filters, rows=rows, counts=counts),
             "type_choices": facet_choices(counts, "type", Site.Type.choices),
             "active_choices": facet_choices(
-                counts, "active", [("yes", "Active"), ("no", "Inactive")]
+                counts, "active", [("yes", _("Active")), ("no", _("Inactive"))]
             ),
             "customer": customer,
             # Reversed once per page, not once per row.
@@ -239,11 +247,15 @@ def site_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            seconds = time.perf_counter() - started
+            seconds = formats.number_format(time.perf_counter() - started, decimal_pos=1)
+            created = {
+                "title": site.title,
+                "host": unicode_host(data["domain"]),
+                "seconds": seconds,
+            }
             messages.success(
                 request,
-                f"Site “{site.title}” created at {unicode_host(data['domain'])}: "
-                f"provisioned in {seconds:.1f} s.",
+                _("Site “%(title)s” created at %(host)s: provisioned in %(seconds)s s.") % created,
             )
             return redirect(site.get_absolute_url())
     status = 400 if form.is_bound and form.errors else 200

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from events.services import events_impersonated_by
 from network.http import client_ip
@@ -46,11 +48,15 @@ class ImpersonationMiddleware:
             impersonation_end(
                 request=request, impersonation=impersonation, reason=problem, ip=client_ip(request)
             )
-            messages.warning(request, problem)
+            messages.warning(request, gettext(problem))  # recorded in English, shown translated
             return redirect_to_login(request.get_full_path())
 
         request.impersonator = admin
         request.impersonation = impersonation
+        # The admin reads the customer's site in their own language (or their browser's),
+        # not in the one the customer chose.
+        translation.activate(admin.language or translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
         if impersonation.read_only and not _allowed_read_only(request):
             return render(request, "switch/read_only.html", status=403)
         with events_impersonated_by(admin):

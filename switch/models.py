@@ -2,9 +2,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+
+from customers.models import network_admin_condition
 
 
 class SwitchGrantQuerySet(models.QuerySet):
+    def with_admin(self) -> SwitchGrantQuerySet:
+        """The admin, and whether it is still a network admin (`admin_is_network_admin`),
+        in the grant's own query."""
+        return self.select_related("admin").annotate(
+            admin_is_network_admin=models.ExpressionWrapper(
+                network_admin_condition("admin"), output_field=models.BooleanField()
+            )
+        )
+
     def running(self) -> SwitchGrantQuerySet:
         """Grants whose impersonated session started and whose end is not recorded yet."""
         return self.filter(session_expires_at__isnull=False, ended_at__isnull=True)
@@ -52,4 +64,5 @@ class SwitchGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.admin} as {self.customer} on {self.site}"
+        names = {"admin": self.admin, "customer": self.customer, "site": self.site}
+        return gettext("%(admin)s as %(customer)s on %(site)s") % names

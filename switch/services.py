@@ -31,6 +31,8 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django_tenants.utils import schema_exists
 
 from customers.models import Customer, User
@@ -44,8 +46,33 @@ from switch.models import SwitchGrant
 SESSION_KEY = "_switch"
 LOGIN_BACKEND = "customers.backends.EmailOrUsernameBackend"
 
-EXPIRED = "Your Switch to session has expired."
-ENDED = "Your Switch to session ended: "
+# Why an impersonated session ended. Stored in English on the grant and its event
+# (gettext_noop marks them for the catalogues), translated when shown: gettext(reason).
+EXPIRED = gettext_noop("Your Switch to session has expired.")
+TURNED_OFF = gettext_noop("Switch to has been turned off on this network.")
+NOT_ON_RECORD = gettext_noop("Your Switch to session ended: it is no longer on record.")
+WAS_ENDED = gettext_noop("Your Switch to session ended: it was ended.")
+ADMIN_DEMOTED = gettext_noop(
+    "Your Switch to session ended: the admin account is no longer a super admin."
+)
+ACCOUNT_UNUSABLE = gettext_noop(
+    "Your Switch to session ended: the customer's account can no longer be used."
+)
+SITE_NOT_THEIRS = gettext_noop(
+    "Your Switch to session ended: the site no longer belongs to the customer."
+)
+SITE_DELETED = gettext_noop("Your Switch to session ended: the site was deleted.")
+SITE_DEACTIVATED = gettext_noop("Your Switch to session ended: the site was deactivated.")
+SITE_GIVEN_AWAY = gettext_noop(
+    "Your Switch to session ended: the site was given to another customer."
+)
+SWITCHED_BACK = gettext_noop("Switched back by the admin.")
+# sites.signals.site_withdrawn's `why`, and the reason it gives.
+WITHDRAWN = {
+    "deleted": SITE_DELETED,
+    "deactivated": SITE_DEACTIVATED,
+    "reassigned": SITE_GIVEN_AWAY,
+}
 
 
 class SwitchRefused(Exception):
@@ -96,12 +123,9 @@ def grant_lifetime() -> str:
     """How long a Switch to link works, in words: "1 minute", "90 seconds"."""
     seconds = settings.SWITCH_TO_GRANT_SECONDS
     if seconds % 60 == 0:
-        return _count(seconds // 60, "minute")
-    return _count(seconds, "second")
-
-
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+        minutes = seconds // 60
+        return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
+    return ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
 
 
 def switch_session_seconds() -> int:
@@ -113,27 +137,27 @@ def switch_session_seconds() -> int:
 def switch_check(*, admin: User, customer: Customer, site: Site) -> None:
     """Raise SwitchRefused, with a message, when any rule forbids this switch."""
     user = customer.user
+    names = {"name": user.display_name, "title": site.title}
     if not settings.SWITCH_TO_ENABLED:
-        raise SwitchRefused("Switch to is turned off on this network.")
+        raise SwitchRefused(_("Switch to is turned off on this network."))
     if not admin.is_network_admin:
-        raise SwitchRefused("Only network super admins can switch to a customer.")
+        raise SwitchRefused(_("Only network super admins can switch to a customer."))
     if user.is_staff or user.is_superuser:
         raise SwitchRefused(
-            f"{user.display_name} is a staff account: "
-            "Switch to never acts as staff or super admins."
+            _("%(name)s is a staff account: Switch to never acts as staff or super admins.") % names
         )
     if not user.is_active:
-        raise SwitchRefused(f"{user.display_name}'s account is inactive.")
+        raise SwitchRefused(_("%(name)s's account is inactive.") % names)
     if site.is_main:
-        raise SwitchRefused("Switch to works on a customer's own site, never on the main site.")
+        raise SwitchRefused(_("Switch to works on a customer's own site, never on the main site."))
     if site.customer_id != customer.pk:
-        raise SwitchRefused(f"The site “{site.title}” does not belong to {user.display_name}.")
+        raise SwitchRefused(_("The site “%(title)s” does not belong to %(name)s.") % names)
     if not site.active:
-        raise SwitchRefused(f"The site “{site.title}” is inactive.")
+        raise SwitchRefused(_("The site “%(title)s” is inactive.") % names)
     if not schema_exists(site.schema_name):
         # A site row without its schema (made around sites.services.site_create) has no
         # pages and no sessions to switch into.
-        raise SwitchRefused(f"The site “{site.title}” has no schema: it was never set up.")
+        raise SwitchRefused(_("The site “%(title)s” has no schema: it was never set up.") % names)
 
 
 @transaction.atomic
@@ -195,12 +219,14 @@ def switch_redeem(*, secret: str, site: Site) -> SwitchGrant:
 def _unusable_reason(*, digest: str, site: Site) -> str:
     grant = SwitchGrant.objects.filter(secret_hash=digest).only("site", "redeemed_at").first()
     if grant is None:
-        return "This Switch to link is not valid."
+        return _("This Switch to link is not valid.")
     if grant.site_id != site.pk:
-        return "This Switch to link was issued for another site."
+        return _("This Switch to link was issued for another site.")
     if grant.redeemed_at is not None:
-        return "This Switch to link has already been used. Each link works once."
-    return f"This Switch to link has expired. Links work for {grant_lifetime()}."
+        return _("This Switch to link has already been used. Each link works once.")
+    return _("This Switch to link has expired. Links work for %(lifetime)s.") % {
+        "lifetime": grant_lifetime()
+    }
 
 
 def impersonation_login(*, request: HttpRequest, grant: SwitchGrant) -> None:
@@ -242,21 +268,21 @@ def impersonation_verify(
     if timezone.now() >= impersonation.expires_at:
         return None, EXPIRED
     if not settings.SWITCH_TO_ENABLED:
-        return None, "Switch to has been turned off on this network."
-    grant = SwitchGrant.objects.select_related("admin").filter(pk=impersonation.grant_id).first()
+        return None, TURNED_OFF
+    grant = SwitchGrant.objects.with_admin().filter(pk=impersonation.grant_id).first()
     if grant is None:
-        return None, f"{ENDED}it is no longer on record."
+        return None, NOT_ON_RECORD
     if grant.ended_at is not None:
-        return None, grant.end_reason or f"{ENDED}it was ended."
+        return None, grant.end_reason or WAS_ENDED
     admin = grant.admin
-    if not admin.is_network_admin:
-        return None, f"{ENDED}the admin account is no longer a super admin."
+    if not grant.admin_is_network_admin:
+        return None, ADMIN_DEMOTED
     user = request.user
     if not user.is_authenticated or user.is_staff or user.is_superuser:
-        return None, f"{ENDED}the customer's account can no longer be used."
+        return None, ACCOUNT_UNUSABLE
     site = request.tenant
     if site.customer_id != impersonation.customer_id or not site.active:
-        return None, f"{ENDED}the site no longer belongs to the customer."
+        return None, SITE_NOT_THEIRS
     return admin, None
 
 
@@ -289,12 +315,12 @@ def impersonation_end(
     request.impersonator = None
 
 
-def impersonations_end_on_site(*, site: Site, reason: str, ip: str | None = None, **_signal) -> int:
+def impersonations_end_on_site(*, site: Site, why: str, ip: str | None = None, **_signal) -> int:
     """End every impersonated session running on `site`, which is being deactivated,
-    deleted or given to another customer (sites.signals.site_withdrawn), in the caller's
-    transaction. `reason` completes "Your Switch to session ended: ..."."""
+    deleted or given to another customer (sites.signals.site_withdrawn, `why`), in the
+    caller's transaction."""
     return _impersonations_end(
-        SwitchGrant.objects.running().filter(site=site), reason=f"{ENDED}{reason}", ip=ip
+        SwitchGrant.objects.running().filter(site=site), reason=WITHDRAWN[why], ip=ip
     )
 
 
@@ -305,9 +331,7 @@ def impersonations_end_on_membership(
     (memberships.signals.membership_reassigned): the previous owner's impersonated
     sessions on those sites end."""
     grants = SwitchGrant.objects.running().filter(site__membership=membership, customer=previous)
-    return _impersonations_end(
-        grants, reason=f"{ENDED}the site was given to another customer.", ip=ip
-    )
+    return _impersonations_end(grants, reason=SITE_GIVEN_AWAY, ip=ip)
 
 
 @dataclass(frozen=True)
@@ -354,10 +378,10 @@ def _impersonations_end(grants: QuerySet[SwitchGrant], *, reason: str | None, ip
 
 def _reason_of(grant: SwitchGrant) -> str:
     if grant.site is None:
-        return f"{ENDED}the site was deleted."
+        return SITE_DELETED
     if not grant.site.active:
-        return f"{ENDED}the site was deactivated."
-    return f"{ENDED}the site was given to another customer."
+        return SITE_DEACTIVATED
+    return SITE_GIVEN_AWAY
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from network.http import client_ip, host_url
 from sites.models import Site
 from switch.models import SwitchGrant
 from switch.services import (
+    SWITCHED_BACK,
     Impersonation,
     SwitchRefused,
     grant_lifetime,
@@ -49,18 +51,19 @@ def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     customer = get_object_or_404(Customer.objects.select_related("user"), pk=pk)
     if not settings.SWITCH_TO_ENABLED:
-        return _refused(request, customer, "Switch to is turned off on this network.")
+        return _refused(request, customer, _("Switch to is turned off on this network."))
 
     read_only = request.POST.get("read_only") == "1"
     chosen = request.POST.get("site", "")
     if chosen:
         site = _posted_site(chosen)
         if site is None:
-            return _refused(request, customer, "That site does not exist (any more).")
+            return _refused(request, customer, _("That site does not exist (any more)."))
     else:
         sites = switch_sites(customer)
         if not sites:
-            return _refused(request, customer, f"{customer.user.display_name} has no active site.")
+            no_site = _("%(name)s has no active site.") % {"name": customer.user.display_name}
+            return _refused(request, customer, no_site)
         if len(sites) > 1:
             context = {"customer": customer, "sites": sites, "read_only": read_only}
             return render(request, "switch/pick_site.html", context)
@@ -68,7 +71,8 @@ def switch_to(request: HttpRequest, pk: int) -> HttpResponse:
 
     redeem_url = _redeem_url(request, site)
     if redeem_url is None:
-        return _refused(request, customer, f"The site “{site.title}” has no domain.")
+        no_domain = _("The site “%(title)s” has no domain.") % {"title": site.title}
+        return _refused(request, customer, no_domain)
     try:
         secret = switch_start(
             admin=request.user,
@@ -109,9 +113,13 @@ def switched_back(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     if grant is not None:
-        where = f" on {grant.site.title}" if grant.site else ""
-        name = grant.customer.user.display_name
-        messages.success(request, f"Switched back: you are no longer acting as {name}{where}.")
+        names = {"name": grant.customer.user.display_name}
+        if grant.site:
+            names["title"] = grant.site.title
+            back = _("Switched back: you are no longer acting as %(name)s on %(title)s.")
+        else:
+            back = _("Switched back: you are no longer acting as %(name)s.")
+        messages.success(request, back % names)
     return redirect("customers:detail", pk)
 
 
@@ -148,11 +156,11 @@ def redeem(request: HttpRequest) -> HttpResponse:
     site = request.tenant
     if request.method != "POST":
         return _unusable(
-            request, "Open Switch to from the customer's page in the network admin.", 405
+            request, _("Open Switch to from the customer's page in the network admin."), 405
         )
     secret = request.POST.get("secret", "")
     if not secret:
-        return _unusable(request, "This Switch to link is not valid.", 400)
+        return _unusable(request, _("This Switch to link is not valid."), 400)
     try:
         grant = switch_redeem(secret=secret, site=site)
     except SwitchRefused as refusal:
@@ -169,7 +177,7 @@ def back(request: HttpRequest) -> HttpResponse:
     impersonation_end(
         request=request,
         impersonation=impersonation,
-        reason="Switched back by the admin.",
+        reason=SWITCHED_BACK,
         ip=client_ip(request),
     )
     # The subsite's session (and its messages) stays on the subsite's host, so the

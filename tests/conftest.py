@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from sites.hosts import hosts
 from sites.models import Site
 from sites.services import network_ensure, site_create
 from tests.factories import PASSWORD, CustomerFactory, UserFactory, make_super_admin
@@ -29,6 +30,15 @@ def _public_schema():
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _host_cache():
+    """A test that served requests outside a transaction (transactional, live server)
+    started the host cache's listener: it stops, and its connection to the test database
+    closes, before the next test (and before the database is dropped)."""
+    yield
+    hosts.stop()
 
 
 @pytest.fixture

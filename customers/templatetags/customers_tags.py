@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from customers.models import SORT_COLUMNS, Customer
 from network.formatting import badge_colour
@@ -14,9 +14,11 @@ register = template.Library()
 @register.simple_tag
 def last_login(customer: Customer) -> str:
     if customer.is_online:
-        return mark_safe('<span class="badge badge-green online-dot">Online</span>')
+        return format_html(
+            '<span class="badge badge-green online-dot">{}</span>', gettext("Online")
+        )
     if customer.last_login_at is None:
-        return mark_safe('<span class="muted">Never logged in</span>')
+        return format_html('<span class="muted">{}</span>', gettext("Never logged in"))
     return ago(customer.last_login_at)
 
 
@@ -24,9 +26,9 @@ def last_login(customer: Customer) -> str:
 def verification_badge(value: str) -> str:
     choice = Customer.EmailVerification(value)
     label = {
-        choice.VERIFIED: "Email verified",
-        choice.PENDING: "Email pending",
-        choice.NONE: "Email not verified",
+        choice.VERIFIED: gettext("Email verified"),
+        choice.PENDING: gettext("Email pending"),
+        choice.NONE: gettext("Email not verified"),
     }[choice]
     return format_html('<span class="badge badge-{}">{}</span>', badge_colour(choice), label)
 

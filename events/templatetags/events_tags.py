@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from events.models import Event
 from network.formatting import badge_colour
@@ -13,6 +14,13 @@ SUBJECT_PAGES = {
     "membership": "memberships:detail",
     "payment": "payments:detail",
     "site": "sites:detail",
+}
+# The label of the arrow that leads to SUBJECT_PAGES' page, one whole sentence each.
+SUBJECT_LINKS = {
+    "customer": gettext_lazy("Open the customer"),
+    "membership": gettext_lazy("Open the membership"),
+    "payment": gettext_lazy("Open the payment"),
+    "site": gettext_lazy("Open the site"),
 }
 
 
@@ -29,6 +37,14 @@ def subject_url(event: Event) -> str:
         return reverse(name, args=[event.subject_id])
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def subject_link(event: Event) -> str:
+    """What the arrow of subject_url leads to, for its label."""
+    if event.customer_id is None and event.customer_ref is not None:
+        return gettext("What was deleted")
+    return str(SUBJECT_LINKS.get(event.subject_type, ""))
 
 
 @register.filter
@@ -57,7 +73,7 @@ def _shown(value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     return str(value)
 
 

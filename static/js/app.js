@@ -51,3 +51,42 @@ document.addEventListener("submit", (event) => {
     input.value = document.getElementById(input.dataset.carry)?.value || "";
   });
 });
+
+// A run's page (customers/run.html) follows its job: while the region carries
+// data-refresh, the page is fetched again every few seconds and the region swapped in
+// place, so the reader keeps their place; without JavaScript a <noscript> refresh reloads.
+function followRun(region) {
+  window.setTimeout(async () => {
+    let current = region;
+    try {
+      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      if (response.ok) {
+        const page = new DOMParser().parseFromString(await response.text(), "text/html");
+        const fresh = page.getElementById(region.id);
+        if (fresh) {
+          region.replaceWith(fresh);
+          current = fresh;
+        }
+      }
+    } catch {
+      // The network hiccupped: the next turn tries again.
+    }
+    if (current.dataset.refresh) followRun(current);
+  }, (Number(region.dataset.refresh) || 2) * 1000);
+}
+const runRegion = document.querySelector("[data-refresh]");
+if (runRegion) followRun(runRegion);
+
+// On a phone a wide table scrolls sideways inside itself (app.css); one that does is made
+// reachable by keyboard, so its hidden columns can be scrolled to without a mouse.
+function focusableScrollingTables() {
+  document.querySelectorAll(".table:not(.stack)").forEach((table) => {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.tabIndex = 0;
+    } else {
+      table.removeAttribute("tabindex");
+    }
+  });
+}
+focusableScrollingTables();
+window.addEventListener("resize", focusableScrollingTables);

@@ -6,6 +6,9 @@ from __future__ import annotations
 from bench import run
 
 EXPECTED_ROWS = [
+    "Floor: empty view, anonymous",
+    "Floor: empty view, super admin",
+    "Floor: base.html, super admin",
     "Customer list (default)",
     "Sort: last login",
     "Sort: customer since",
@@ -59,3 +62,5 @@ def test_the_benchmark_runs_end_to_end_and_writes_its_table(db, tmp_path):
     assert "Machine: CPU:" in text
     assert "Profile of:" in profile.read_text()
     assert "user_search_trgm" in text
+    list_row = next(row for row in rows if row.startswith("| Customer list (default)"))
+    assert list_row.split(" | ")[7].endswith("×"), "the list's ratio to the base.html floor"

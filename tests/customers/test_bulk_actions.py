@@ -88,8 +88,8 @@ def test_bad_input_changes_nothing_and_says_why(admin_client, data, error):
     assert not Event.objects.exists()
 
 
-def test_a_selection_over_the_limit_is_refused_whole(admin_client, monkeypatch):
-    monkeypatch.setattr("customers.forms.BULK_LIMIT", 2)
+def test_a_selection_over_the_job_limit_is_refused_whole(admin_client, settings):
+    settings.BULK_SYNC_LIMIT, settings.BULK_JOB_LIMIT = 1, 2
     for i in range(3):
         make_customer("Many", f"M{i}")
     response = admin_client.post(VIP, {"all_matching": "on", "vip_action": "tag"})

@@ -18,8 +18,9 @@ from tests.factories import MembershipFactory, PaymentFactory, ProductFactory
 
 # Tenant, session, user and its permissions (5); the customer with its block sizes,
 # total grossed, memberships, payments, sites, events, recent IPs, failed logins,
-# notes (9). Each after django-tenants' `SET search_path`.
-DETAIL_QUERIES = 16
+# notes (9). No `SET search_path`: the connection is on the public schema already
+# (network/db).
+DETAIL_QUERIES = 14
 
 
 def detail(client, customer, **params):

@@ -18,9 +18,10 @@ from tests.customers.bulk import bulk_seed
 from tests.factories import CustomerFactory, MembershipFactory
 
 LIST = network_url("customers:list")
-# One `SET search_path` (django-tenants, once per request), tenant, session, user and its
-# permissions (5), the page and the capped counts (2), and a savepoint pair from the test.
-LIST_QUERIES = 9
+# Tenant, session, user and its permissions (4; no `SET search_path`: the connection is on
+# the public schema already, network/db), the page and the capped counts (2), and a
+# savepoint pair from the test.
+LIST_QUERIES = 7
 # A search adds the trigram id lookup, with the planner settings around it (and, inside
 # a test's transaction, a savepoint).
 SEARCH_QUERIES = LIST_QUERIES + 5
@@ -72,13 +73,30 @@ def test_each_row_shows_what_the_admin_needs(admin_client, make_site):
 def test_the_switch_to_control_is_a_csrf_protected_post_form(admin_client, make_site):
     ada = make_customer("Ada", "Lovelace")
     make_site("engines", customer=ada)
+    """One form per page, not two per row: each row's buttons post it to their customer's
+    address (`formaction`), View as with `read_only=1` as the button's own value."""
     admin_client.handler.enforce_csrf_checks = True
     html = admin_client.get(LIST).content.decode()
-    form_start = html.index(f'action="{network_url("switch:start", ada.pk)}"')
-    form = html[html.rindex("<form", 0, form_start) : html.index("</form>", form_start)]
-    assert 'method="post"' in form
+    switch_url = network_url("switch:start", ada.pk)
+    assert (
+        f'<button type="submit" form="switch" formaction="{switch_url}" class="button small">'
+        "Switch to</button>" in html
+    )
+    assert (
+        f'form="switch" formaction="{switch_url}" name="read_only" value="1" class="button small"'
+        in html
+    )
+    form_start = html.index('<form id="switch" method="post">')
+    form = html[form_start : html.index("</form>", form_start)]
     assert 'name="csrfmiddlewaretoken"' in form
-    assert "Switch to" in form
+    assert html.count("csrfmiddlewaretoken") == 3  # the switch, bulk and log-out forms
+
+    token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = admin_client.post(
+        switch_url, {"csrfmiddlewaretoken": token, "read_only": "1"}, follow=False
+    )
+    assert response.status_code == 200
+    assert b'name="secret"' in response.content
 
 
 def test_switch_to_is_disabled_with_the_reason_where_there_is_no_active_site(
@@ -321,6 +339,21 @@ def test_export_defuses_spreadsheet_formulas(admin_client):
     response = admin_client.get(network_url("customers:export"))
     body = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK(1)" in body
+
+
+def test_export_writes_moments_as_python_isoformat_would(admin_client):
+    """PostgreSQL writes the moments (network.lists.IsoMoment), to the character what
+    `isoformat()` gave: UTC, and no fraction when it is zero."""
+    whole = timezone.now().replace(microsecond=0) - timedelta(days=400)
+    fraction = whole.replace(microsecond=250)
+    ada = make_customer("Ada", "Lovelace")
+    Customer.objects.filter(pk=ada.pk).update(created_at=whole, last_login_at=fraction)
+    response = admin_client.get(network_url("customers:export"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["customer_since"] == whole.isoformat() and "." not in row["customer_since"]
+    assert row["last_login"] == fraction.isoformat()
+    assert row["last_login"].endswith(".000250+00:00")
 
 
 def test_export_reads_through_a_server_side_cursor(admin_client):

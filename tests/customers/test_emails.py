@@ -180,6 +180,84 @@ def test_resend_is_offered_while_pending_and_sends_again(admin_client, customer,
     assert smtp_server.inbox.next()["To"] == "ada@example.com"
 
 
+# --- In the recipient's language
+
+
+def _speaks(user: User, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+def test_a_customer_who_chose_french_gets_the_verification_email_in_french(customer, smtp_server):
+    _speaks(customer.user, "fr")
+
+    services.customer_email_verification_send(customer=customer, actor=None)
+    run_jobs()
+
+    message = smtp_server.inbox.next()
+    # Stripped: a non-ASCII subject is folded onto the header's next line.
+    assert message["Subject"].strip() == f"Vérifiez votre adresse e-mail pour {NETWORK_HOST}"
+    text = body(message)
+    assert text.startswith("Bonjour Ada Lovelace,")
+    assert "Veuillez confirmer que ada@example.com est bien votre adresse e-mail" in text
+    assert "Le lien fonctionne pendant 3 jours." in text
+    assert host_client().get(_path(link_in(message))).status_code == 200
+
+
+def test_a_new_account_that_speaks_french_gets_its_invitation_in_french(network, smtp_server):
+    services.customer_create(username="grace", email="grace@example.com", actor=None, invite=True)
+    _speaks(User.objects.get(username="grace"), "fr")
+
+    run_jobs()
+
+    message = smtp_server.inbox.next()
+    assert message["Subject"].strip() == (
+        f"Vous êtes invité sur {NETWORK_HOST} : choisissez votre mot de passe"
+    )
+    text = body(message)
+    assert "Votre identifiant est grace." in text
+    assert "Le lien fonctionne pendant 72 heures et une seule fois." in text
+    assert "« Mot de passe oublié ? »" in text
+
+
+def test_forgot_password_answers_in_the_accounts_language_not_the_browsers(customer, smtp_server):
+    _speaks(customer.user, "fr")
+
+    host_client().post(
+        "/password-reset/", {"email": "ada@example.com"}, headers={"accept-language": "nb"}
+    )
+    run_jobs()
+
+    message = smtp_server.inbox.next()
+    assert message["Subject"].strip() == f"Réinitialisez votre mot de passe sur {NETWORK_HOST}"
+    assert "Quelqu’un a demandé la réinitialisation du mot de passe" in body(message)
+
+
+def test_a_customer_who_chose_english_gets_english(customer, smtp_server):
+    _speaks(customer.user, "en")
+
+    services.customer_email_verification_send(customer=customer, actor=None)
+    run_jobs()
+
+    message = smtp_server.inbox.next()
+    assert message["Subject"] == f"Verify your email address for {NETWORK_HOST}"
+    assert "please confirm that ada@example.com is your email address" in body(message)
+
+
+def test_without_a_choice_the_email_is_in_the_networks_language_not_the_admins(
+    admin_client, customer, smtp_server
+):
+    admin_client.post(
+        network_url("customers:verification_send", customer.pk),
+        headers={"accept-language": "fr"},
+    )
+    run_jobs()
+
+    message = smtp_server.inbox.next()
+    assert message["Subject"] == f"Verify your email address for {NETWORK_HOST}"
+    assert body(message).startswith("Hello Ada Lovelace,")
+
+
 # --- How mail is sent
 
 

@@ -62,3 +62,26 @@ def schemas() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("select nspname from pg_namespace")
         return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.fixture
+def refuse_deleting_customer():
+    """PostgreSQL itself refuses to delete one customer's row: the last step of that
+    customer's deletion, after its sites, payments and memberships went."""
+
+    def refuse(customer: Customer) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE FUNCTION test_refuse_customer() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'forced failure deleting customer %', OLD.id; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER test_refuse_customer BEFORE DELETE ON customers_customer "
+                f"FOR EACH ROW WHEN (OLD.id = {int(customer.pk)}) "
+                "EXECUTE FUNCTION test_refuse_customer()"
+            )
+
+    yield refuse
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS test_refuse_customer ON customers_customer")
+        cursor.execute("DROP FUNCTION IF EXISTS test_refuse_customer()")

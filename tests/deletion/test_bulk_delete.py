@@ -12,9 +12,9 @@ from tests.factories import CustomerFactory
 
 CONFIRM = network_url("deletion:bulk_confirm")
 DELETE = network_url("deletion:bulk_delete")
-# Tenant, session, user and permissions (5), the selection's ids, the page's one query
+# Tenant, session, user and permissions (4), the selection's ids, the page's one query
 # with every customer's counts, and the test's savepoint pair.
-CONFIRM_QUERIES = 9
+CONFIRM_QUERIES = 7
 
 
 def make(n: int, prefix: str = "bulk", **kwargs) -> list[Customer]:

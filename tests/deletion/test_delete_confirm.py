@@ -112,8 +112,8 @@ def test_the_page_runs_a_fixed_number_of_queries(
     admin_client.get(url(customer))  # warm the session and the admin's permission cache
 
     # 13 queries: tenant domain, session, admin, admin's permissions (2), customer, counts,
-    # six preview lists; plus django-tenants' SET search_path (once per schema switch).
-    with django_assert_num_queries(15):
+    # six preview lists (no SET search_path: the connection is on public already).
+    with django_assert_num_queries(13):
         response = admin_client.get(url(customer))
     assert response.status_code == 200
 

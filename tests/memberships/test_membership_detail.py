@@ -10,9 +10,9 @@ from tests.factories import MembershipFactory, PaymentFactory, ProductFactory
 
 # Domain lookup, session, user, permissions (user and group), membership with customer
 # and plan, add-ons with their products, payments (count + page), sites with their primary
-# domain (count + page), history, plan and add-on choices: 14 statements, plus
-# django-tenants' `SET search_path` (once per schema switch).
-PAGE_QUERIES = 14
+# domain (count + page), history, plan and add-on choices: 12 statements (no
+# `SET search_path`: the connection is on the public schema already, network/db).
+PAGE_QUERIES = 12
 
 
 @pytest.fixture

@@ -17,10 +17,9 @@ from tests.factories import CustomerFactory, MembershipFactory, ProductFactory
 
 LIST = network_url("memberships:list")
 EXPORT = network_url("memberships:export")
-# `SET search_path`, tenant, session, user and its permissions (5), the products (for the
-# product and currency menus), the capped counts and the page (3), and the test's
-# savepoint pair.
-LIST_QUERIES = 10
+# Tenant, session, user and its permissions (4), the products (for the product and
+# currency menus), the capped counts and the page (3), and the test's savepoint pair.
+LIST_QUERIES = 8
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,8 @@
 """Every page of both hosts, in Chromium, at a desktop and a phone width: no page scrolls
 sideways on a phone, the actions a person came for are on screen and clickable, and
-axe-core finds no critical or serious accessibility violation.
+axe-core finds no critical or serious accessibility violation. In English, and at the
+phone width once more in the language with the longest strings (French, measured on the
+catalogues: tests/words.py), where every page must also say `<html lang="fr">`.
 
 UPDATE_SCREENSHOTS=1 refreshes the README's pictures (docs/screenshots/) on the way."""
 
@@ -15,6 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import RequestFactory
+from django.utils import translation
 from django.views import defaults
 from playwright.sync_api import Error as PlaywrightError
 
@@ -31,6 +34,7 @@ from tests.factories import (
     UserFactory,
     make_super_admin,
 )
+from tests.words import longest_language, words
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +42,7 @@ DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 SERIOUS = ("critical", "serious")
+LONGEST = longest_language()
 axe = Axe()
 
 
@@ -137,20 +142,25 @@ def _serious_violations(page) -> list[str]:
 class Screens:
     """Visits pages and keeps what each one got wrong."""
 
-    def __init__(self, page, url, viewport) -> None:
-        self.page, self.url, self.viewport = page, url, viewport
+    def __init__(self, page, url, viewport, language: str = "en") -> None:
+        self.page, self.url, self.viewport, self.language = page, url, viewport, language
         self.problems: dict[str, list[str]] = {}
 
     def check(self, name: str, screenshot: str | None = None) -> None:
         page = self.page
         page.wait_for_load_state("load")
         problems = _serious_violations(page) + _dangling_references(page)
+        lang = page.evaluate("document.documentElement.lang")
+        if lang != self.language:
+            problems.append(f'<html lang="{lang}">, not "{self.language}"')
         if self.viewport is PHONE and not _fits_the_viewport(page):
             width = page.evaluate("document.documentElement.scrollWidth")
             problems.append(f"{width} px wide at {PHONE['width']} px: {_overflowing(page)}")
         if problems:
             self.problems[name] = problems
-        if screenshot and os.environ.get("UPDATE_SCREENSHOTS"):
+        # The README's pictures are the English ones (tests/network/screenshots_languages.py
+        # takes the others).
+        if screenshot and self.language == "en" and os.environ.get("UPDATE_SCREENSHOTS"):
             suffix = "-phone" if self.viewport is PHONE else ""
             page.screenshot(path=str(SCREENSHOTS / f"{screenshot}{suffix}.png"), full_page=True)
 
@@ -163,12 +173,16 @@ class Screens:
         self.check(name, screenshot)
 
 
-def _visit_every_page(browser, live_network, viewport) -> dict[str, list[str]]:
+def _visit_every_page(browser, live_network, viewport, language) -> dict[str, list[str]]:
     net = _network()
-    context = browser.new_context(viewport=viewport, bypass_csp=True)
+    # The browser's language is what Accept-Language says: the admin has chosen none.
+    context = browser.new_context(viewport=viewport, bypass_csp=True, locale=language)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    screens = Screens(page, live_network, viewport)
+    screens = Screens(page, live_network, viewport, language)
+
+    def say(msgid: str, context: str | None = None, **params) -> str:
+        return words(language, msgid, context, **params)
 
     screens.visit("login", "/login/")
     login_in_browser(page, live_network, "root@network.localhost")
@@ -179,7 +193,7 @@ def _visit_every_page(browser, live_network, viewport) -> dict[str, list[str]]:
     screens.visit("detail", detail, screenshot="customer-detail")
     screens.visit("detail, billing tab", detail + "?tab=billing")
     page.fill("#fields input[name=email]", "grace@example.com")
-    page.locator("#fields").get_by_role("button", name="Save").click()
+    page.locator("#fields").get_by_role("button", name=say("Save fields")).click()
     screens.check("detail, failed save", "failed-save")
     screens.visit(
         "membership", network_url("memberships:detail", net.membership.pk), screenshot="membership"
@@ -200,10 +214,12 @@ def _visit_every_page(browser, live_network, viewport) -> dict[str, list[str]]:
     screens.visit("method not allowed", "/logout/")
 
     page.goto(live_network(detail))
-    page.locator(".customer-head").get_by_role("button", name="Switch to").click()
+    page.locator(".customer-head").get_by_role(
+        "button", name=say("Switch to", "impersonate")
+    ).click()
     page.wait_for_url("**/switch/")
     screens.check("switch site picker")
-    page.get_by_role("button", name="Switch to Acme Rockets").click()
+    page.get_by_role("button", name=say("Switch to %(title)s", title="Acme Rockets")).click()
     page.wait_for_url(live_network("/dashboard/", host="acme.localhost"))
     screens.check("subsite dashboard with banner", "switch-banner")
     screens.visit("subsite not found", "/nope/", host="acme.localhost")
@@ -218,19 +234,20 @@ def _visit_every_page(browser, live_network, viewport) -> dict[str, list[str]]:
     ):
         screens.visit(name, path, host="acme.localhost", screenshot=shot)
     page.goto(live_network("/dashboard/", host="acme.localhost"))
-    page.get_by_role("button", name="Switch back").click()
+    page.get_by_role("button", name=say("Switch back")).click()
     page.wait_for_url(f"**{detail}")
-    page.locator(".customer-head").get_by_role("button", name="View as (read-only)").click()
-    page.get_by_role("button", name="View Acme Rockets (read-only)").click()
+    page.locator(".customer-head").get_by_role("button", name=say("View as (read-only)")).click()
+    page.get_by_role("button", name=say("View %(title)s (read-only)", title="Acme Rockets")).click()
     page.wait_for_url(live_network("/dashboard/", host="acme.localhost"))
     screens.check("subsite dashboard, read-only")
     page.goto(live_network("/dashboard/settings/", host="acme.localhost"))
-    page.get_by_role("button", name="Save settings").click()
+    page.get_by_role("button", name=say("Save settings")).click()
     screens.check("subsite read-only refusal")
 
     # The server error page, as handler500 renders it (no request context), shown on the
     # network host so its stylesheet loads.
-    html = defaults.server_error(RequestFactory().get("/")).content.decode()
+    with translation.override(language):
+        html = defaults.server_error(RequestFactory().get("/")).content.decode()
     page.goto(live_network("/login/"))
     page.set_content(html)
     screens.check("server error")
@@ -257,9 +274,13 @@ def _visit_every_page(browser, live_network, viewport) -> dict[str, list[str]]:
     return screens.problems
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400px", "390px"])
-def test_every_page_fits_the_screen_and_passes_axe(browser, live_network, viewport):
-    problems = _visit_every_page(browser, live_network, viewport)
+@pytest.mark.parametrize(
+    ("viewport", "language"),
+    [(DESKTOP, "en"), (PHONE, "en"), (PHONE, LONGEST)],
+    ids=["1400px", "390px", f"390px-{LONGEST}"],
+)
+def test_every_page_fits_the_screen_and_passes_axe(browser, live_network, viewport, language):
+    problems = _visit_every_page(browser, live_network, viewport, language)
     assert not problems, "\n".join(f"{name}: {p}" for name, p in problems.items())
 
 

@@ -11,7 +11,7 @@ def test_database_url_with_a_socket_folder_is_understood():
     entry = database_settings("postgresql://postgres:@/postgres?host=/tmp/pg")
     assert entry["HOST"] == "/tmp/pg"
     assert entry["NAME"] == "postgres"
-    assert entry["ENGINE"] == "django_tenants.postgresql_backend"
+    assert entry["ENGINE"] == "network.db"
 
 
 def test_database_url_with_a_tcp_host_is_understood():

@@ -19,9 +19,9 @@ from tests.factories import CustomerFactory, PaymentFactory, ProductFactory
 
 LIST = network_url("payments:list")
 EXPORT = network_url("payments:export")
-# `SET search_path`, tenant, session, user and its permissions (5), the currencies, the
-# capped counts and the page (3), and the test's savepoint pair.
-LIST_QUERIES = 10
+# Tenant, session, user and its permissions (4), the currencies, the capped counts and
+# the page (3), and the test's savepoint pair.
+LIST_QUERIES = 8
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,9 @@ from tests.factories import MembershipFactory
 
 # Domain lookup, session, user, permissions (user and group), site with customer and
 # membership, domains, history, the customer's memberships for the form, the domains
-# its owner requested: 10 statements, plus django-tenants' `SET search_path` (once per
-# schema switch).
-PAGE_QUERIES = 12
+# its owner requested: 10 statements (no `SET search_path`: the connection is on the
+# public schema already, network/db).
+PAGE_QUERIES = 10
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from tests.factories import CustomerFactory, MembershipFactory
 
 LIST = network_url("sites:list")
 EXPORT = network_url("sites:export")
-# `SET search_path`, tenant, session, user and its permissions (5), the capped counts and
-# the page (2), and the test's savepoint pair.
-LIST_QUERIES = 9
+# Tenant, session, user and its permissions (4), the capped counts and the page (2), and
+# the test's savepoint pair.
+LIST_QUERIES = 7
 
 
 @pytest.fixture(autouse=True)

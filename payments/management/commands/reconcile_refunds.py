@@ -12,8 +12,9 @@ OUTCOMES = ("succeeded", "failed", "still pending", "not at Stripe yet", "settle
 class Command(BaseCommand):
     help = (
         "Ask Stripe where every pending Stripe refund stands and settle it: succeeded ones "
-        "count on their payment once, failed or canceled ones give their amount back. Safe "
-        "to run from cron, even twice at once. Exits non-zero when Stripe could not be asked."
+        "count on their payment once, failed or canceled ones give their amount back. The "
+        "job queue's workers run it every 15 minutes (payments.tasks); this runs it now. Safe "
+        "to run at any time, even twice at once. Exits non-zero when Stripe could not be asked."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,4 +1,5 @@
-"""`manage.py switch_prune`: run from cron, every few minutes or hourly."""
+"""`manage.py switch_prune`: the job queue's workers run it every 5 minutes
+(switch.tasks); this runs it now."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from switch.services import switch_prune
 class Command(BaseCommand):
     help = (
         "Record the end of impersonated (Switch to) sessions that are over, and delete "
-        "Switch to grants that are used or expired. Idempotent; safe to run from cron."
+        "Switch to grants that are used or expired. Idempotent; the job queue runs it every "
+        "5 minutes, and it is safe to run by hand at any time."
     )
 
     def handle(self, *args, **options) -> None:
