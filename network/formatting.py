@@ -11,7 +11,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from django.conf import settings
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 
@@ -20,7 +20,6 @@ from django.utils.translation import gettext
 # alone is "Nov 3, 2025" (CLDR's medium date). The clock is 24-hour in every language:
 # an admin compares moments across rows.
 DAY_FORMAT = "medium"
-TIME_FORMAT = "H:i T"
 
 # English keeps the ISO code after the amount ("1,234.50 EUR"): the network's lists mix
 # currencies, and "$" alone would not say whose dollars. The other languages write money
@@ -94,7 +93,9 @@ def ago(moment: datetime, now: datetime) -> str:
 
 def moment(value: datetime) -> str:
     local = timezone.localtime(value)
-    return f"{_day(local)} {dateformat.format(local, TIME_FORMAT)}"
+    # Hours, minutes and the zone's name by strftime: Django's dateformat ("H:i T") costs
+    # ~15 µs a call, and a list shows two moments a row.
+    return f"{_day(local)} {local:%H:%M} {local.tzname()}"
 
 
 def day(value: datetime) -> str:
