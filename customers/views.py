@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -216,7 +217,7 @@ def customer_bulk_export(request: HttpRequest) -> HttpResponse:
         selection.error = gettext(
             "An export takes at most %(limit)s selected customers: use Export CSV above "
             "the list, which takes the whole filtered list. Nothing changed."
-        ) % {"limit": f"{settings.BULK_SYNC_LIMIT:,}"}
+        ) % {"limit": number_format(settings.BULK_SYNC_LIMIT, force_grouping=True)}
     if selection.error:
         messages.error(request, selection.error)
         return _back_to_list(selection)

@@ -16,6 +16,7 @@ from events.models import Event
 from events.services import english, event_record
 from memberships.models import Gateway, Membership
 from memberships.services import membership_status_change
+from network.formatting import money
 from payments.gateways import (
     GatewayError,
     GatewayRefund,
@@ -282,8 +283,8 @@ def _refund_open(
     if amount > available:
         raise ValidationError(
             {
-                "amount": _("At most %(amount)s %(currency)s can be refunded.")
-                % {"amount": available, "currency": payment.currency}
+                "amount": _("At most %(amount)s can be refunded.")
+                % {"amount": money(available, payment.currency)}
             }
         )
     refund = Refund.objects.create(

@@ -18,6 +18,7 @@ from customers.models import Customer
 from events.selectors import subject_history
 from memberships.models import Gateway, Product
 from network.access import network_admin_required
+from network.formatting import money
 from network.forms import add_service_errors
 from network.http import PkUrl, client_ip, post_or_redirect
 from network.lists import (
@@ -143,7 +144,7 @@ def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _refund_message(request: HttpRequest, refund: Refund, created: bool) -> None:
     values = {
-        "amount": f"{refund.amount} {refund.payment.currency}",
+        "amount": money(refund.amount, refund.payment.currency),
         "status": refund.get_status_display(),
         "gateway": refund.get_gateway_display(),
         "payment": refund.payment.reference,

@@ -195,3 +195,10 @@ def test_manual_refunds_are_offered_without_stripe(admin_client, payment, settin
     page = admin_client.get(network_url("payments:detail", payment.pk)).content.decode()
     assert 'id="refund-unavailable"' not in page
     assert f'action="{network_url("payments:refund", payment.pk)}"' in page
+
+
+def test_the_limit_is_written_as_the_admins_language_writes_money(admin_client, payment):
+    _refund(admin_client, payment, "20.00")
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    response = _refund(admin_client, payment, "9.01")
+    assert "Au plus 9,00\xa0$US peuvent être remboursés." in response.content.decode()
