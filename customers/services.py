@@ -334,7 +334,7 @@ def user_language_set(
     a super admin who is no customer has no history to write it in, and their
     language is a preference of their own, not something done to anyone."""
     if language not in ("", *Language.values):
-        raise ValidationError({"language": "Choose one of the languages offered."})
+        raise ValidationError({"language": gettext("Choose one of the languages offered.")})
     current = User.objects.select_for_update().get(pk=user.pk)
     old = current.language
     if old == language:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
 
@@ -97,8 +98,12 @@ def run_work(context: JobContext, *, run_id: int, work: Callable[[Run], None]) -
     if run is None or run.is_finished:
         return  # removed in Django admin, or finished by an earlier try
     runs.update(status=Run.Status.RUNNING, started_at=Coalesce(F("started_at"), timezone.now()))
+    # In the language of the admin who started it, as the same work in a request would be:
+    # the per-customer outcomes it writes are read on the run's page.
+    language = (run.actor.language if run.actor else "") or settings.LANGUAGE_CODE
     try:
-        work(run)
+        with translation.override(language):
+            work(run)
     except Exception as error:
         retrying = context.job.attempts < RUN_RETRIES
         runs.update(

@@ -8,6 +8,9 @@ from customers.models import Customer
 DELETE_EVERYTHING = "delete"
 REASSIGN = "reassign"
 
+# What people put between groups of digits, in the five languages ("12 345" in French).
+GROUPING = frozenset(",.' \u00a0\u202f")
+
 
 class CustomerDeleteForm(forms.Form):
     # The error summary's link for a missing recipient leads to the recipient search.
@@ -119,7 +122,8 @@ class BulkDeleteForm(forms.Form):
         self.ids = ids
 
     def clean_confirm_count(self) -> int:
-        typed = self.cleaned_data["confirm_count"].strip().replace(",", "")
+        # "12,345", "12 345", "12.345": the number as the admin's language groups it.
+        typed = "".join(ch for ch in self.cleaned_data["confirm_count"] if ch not in GROUPING)
         if typed != str(len(self.ids)):
             raise forms.ValidationError(
                 gettext(

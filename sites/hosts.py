@@ -127,7 +127,14 @@ class _Listener(threading.Thread):
         self.cache = cache
         self.params = connections["default"].get_connection_params()
         # Over TCP, a peer that vanished without a word is noticed within about a minute.
-        for name, value in (("keepalives_idle", 30), ("keepalives_interval", 10)):
+        # A connection that dies silently (no reset) is given up within ~15 s: until then
+        # the cache would still be trusted.
+        for name, value in (
+            ("keepalives_idle", 30),
+            ("keepalives_interval", 5),
+            ("keepalives_count", 3),
+            ("tcp_user_timeout", 15000),
+        ):
             self.params.setdefault(name, value)
         self.params["application_name"] = APPLICATION_NAME
         self._stopping = threading.Event()

@@ -60,6 +60,9 @@ function followRun(region) {
     let current = region;
     try {
       const response = await fetch(window.location.href, { credentials: "same-origin" });
+      if (response.redirected) {
+        return; // signed out meanwhile: the login page has no run to follow
+      }
       if (response.ok) {
         const page = new DOMParser().parseFromString(await response.text(), "text/html");
         const fresh = page.getElementById(region.id);

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -121,3 +122,19 @@ def test_the_confirmation_makes_the_same_queries_for_1_or_30_customers(admin_cli
     few = queries([one[0].pk])
     many = make(30, prefix="many")
     assert queries([c.pk for c in many] + [one[0].pk]) == few == CONFIRM_QUERIES
+
+
+@pytest.mark.parametrize("typed", ["1234", "1,234", "1 234", "1.234", "1\u202f234"])
+def test_the_typed_number_may_be_grouped_as_any_of_the_languages_writes_it(typed):
+    from deletion.forms import BulkDeleteForm
+
+    form = BulkDeleteForm({"confirm_count": typed}, ids=list(range(1234)))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["confirm_count"] == 1234
+
+
+@pytest.mark.parametrize("typed", ["1233", "12 34 5", "1234x"])
+def test_another_number_is_refused(typed):
+    from deletion.forms import BulkDeleteForm
+
+    assert not BulkDeleteForm({"confirm_count": typed}, ids=list(range(1234))).is_valid()

@@ -239,3 +239,23 @@ def test_a_job_that_fails_its_last_try_is_shown_failed(admin_client, refuse_reco
     html = admin_client.get(network_url("customers:run", run.pk)).content.decode()
     assert "The job failed and was given up" in html
     assert "data-refresh" not in html
+
+
+@pytest.mark.usefixtures("email_queue", "committed")
+def test_the_outcomes_are_written_in_the_language_of_the_admin_who_started_it(
+    admin_client, super_admin, give
+):
+    super_admin.language = "fr"
+    super_admin.save(update_fields=["language"])
+    customers = make(6)
+    give(customers[0], n=2, slug="fr")
+
+    delete(admin_client, "6")
+    run_jobs()
+    assert Run.objects.get().status == Run.Status.DONE
+
+    outcome = RunOutcome.objects.get(customer_ref=customers[0].pk)
+    assert "supprimés avec lui" in outcome.detail
+    # The events stay in English, whoever reads them later.
+    tombstone = Event.objects.get(type=Event.Type.CUSTOMER_DELETED, customer_ref=customers[0].pk)
+    assert tombstone.message.startswith("Customer ")
