@@ -158,8 +158,8 @@ class Screens:
             problems.append(f"{width} px wide at {PHONE['width']} px: {_overflowing(page)}")
         if problems:
             self.problems[name] = problems
-        # The README's pictures are the English ones (tests/network/screenshots_languages.py
-        # takes the others).
+        # The README's pictures are the English ones (tests/network/test_browser_languages.py
+        # takes the French and Norwegian customer pages).
         if screenshot and self.language == "en" and os.environ.get("UPDATE_SCREENSHOTS"):
             suffix = "-phone" if self.viewport is PHONE else ""
             page.screenshot(path=str(SCREENSHOTS / f"{screenshot}{suffix}.png"), full_page=True)
