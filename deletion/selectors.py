@@ -68,33 +68,9 @@ def _count(queryset: models.QuerySet) -> Subquery:
 def deletion_summary(customer: Customer) -> DeletionSummary:
     """Seven queries whatever the customer owns: one for every count, one per preview
     list (plus one for the previewed sites' domains)."""
-    outer = OuterRef("pk")
     counts = (
-        Customer.objects.filter(pk=customer.pk)
-        .annotate(
-            memberships_count=_count(Membership.objects.filter(customer=outer)),
-            payments_count=_count(Payment.objects.filter(customer=outer)),
-            sites_count=_count(Site.objects.filter(customer=outer)),
-            main_sites_count=_count(
-                Site.objects.filter(customer=outer).filter(
-                    Q(type=Site.Type.MAIN) | Q(schema_name=get_public_schema_name())
-                )
-            ),
-            domains_count=_count(Domain.objects.filter(tenant__customer=outer)),
-            events_count=_count(Event.objects.filter(customer_ref=outer)),
-            login_records_count=_count(LoginRecord.objects.filter(customer=outer)),
-            notes_count=_count(Note.objects.filter(customer=outer)),
-        )
-        .values(
-            "notes_count",
-            "memberships_count",
-            "payments_count",
-            "sites_count",
-            "main_sites_count",
-            "domains_count",
-            "events_count",
-            "login_records_count",
-        )
+        _with_counts(Customer.objects.filter(pk=customer.pk))
+        .values(*(f"{name}_count" for name in COUNTED))
         .get()
     )
     newest = ("-created_at", "-pk")
@@ -163,6 +139,19 @@ def bulk_deletion_summary(customer_ids: list[int]) -> BulkDeletionSummary:
         for name in BULK_COUNTS
     }
     return BulkDeletionSummary(customers=customers, totals=totals)
+
+
+# What _with_counts counts: each is a column `<name>_count`.
+COUNTED = (
+    "memberships",
+    "payments",
+    "sites",
+    "main_sites",
+    "domains",
+    "notes",
+    "login_records",
+    "events",
+)
 
 
 def _with_counts(customers: models.QuerySet) -> models.QuerySet:
