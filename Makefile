@@ -22,7 +22,7 @@ messages: $(STAMP)
 
 ## Set up, start the embedded PostgreSQL, migrate, seed the demo once, print the login, serve.
 run: $(STAMP) messages
-	$(PY) manage.py migrate_schemas --executor=multiprocessing --verbosity 0
+	$(PY) manage.py migrate_network --executor=multiprocessing --verbosity 0
 	$(PY) manage.py seed_demo --if-empty --port $(PORT)
 	@echo "Serving the network admin at http://network.localhost:$(PORT)/ (emails print below)"
 	@# One worker for the job queue beside the web server (emails, bulk actions and big
@@ -52,7 +52,7 @@ format: $(STAMP)
 ## A bigger demo: make seed CUSTOMERS=100000
 CUSTOMERS ?= 100000
 seed: $(STAMP)
-	$(PY) manage.py migrate_schemas --executor=multiprocessing --verbosity 0
+	$(PY) manage.py migrate_network --executor=multiprocessing --verbosity 0
 	$(PY) manage.py seed_demo --customers $(CUSTOMERS)
 
 ## Benchmarks at scale: 1M customers seeded once into .data/bench (reused after), one table

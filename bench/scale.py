@@ -9,9 +9,9 @@ the cluster (DATABASE_URL) gives two tables to read side by side (`make bench-sc
 - growing to `--sites` sites by the shipped provisioning path (`schema_provision`: plain
   DDL copied from the template schema), in batches of one transaction each; the sites stay
   (schemas `scale_*`), so a second run only tops them up;
-- `migrate_schemas` with nothing to do over every site (multiprocessing executor, as `make
-  run`; `--migrate-seconds` stops it and reports the tenants done), and the up-to-date
-  check in one query per 1,000 schemas;
+- `migrate_schemas` with nothing to do over every site (multiprocessing executor;
+  `--migrate-seconds` stops it and reports the tenants done), and the deploy's pass that
+  migrates only the sites behind (`manage.py migrate_network`, as `make run`);
 - the catalog: relations, columns, its size on disk, on each node;
 - where many schemas start to hurt: a `\\dt`-like listing, Django's table introspection
   (what `migrate` asks of each schema), a new connection's first query, `pg_dump --schema-only`;
@@ -34,14 +34,13 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from bench.measure import Report, Row, Timing, measure, table
-from bench.sections import Context, fetch, network_client, network_path
+from bench.sections import Context, fetch, migrate_network_noop, network_client, network_path
 from sites.models import Domain, Site
 from sites.provisioning import schema_provision, template_ensure
 from sites.services import site_create
 
 PREFIX = "scale"
 BATCH = 50
-CHECK_BATCH = 1000
 PG_DUMP_TIMEOUT = 300
 
 
@@ -87,7 +86,7 @@ def scale(
     total = site_count()
     step(partial(_site_create, ctx, where, provision))
     step(partial(_pages, ctx, where))
-    step(partial(_one_query_check, ctx, where, total))
+    step(partial(migrate_network_noop, ctx, total, f"{where}: "))
     step(partial(_catalog, ctx, where, citus=where == "Citus"))
     step(partial(_hurts, ctx, where))
     if where == "Citus":
@@ -236,40 +235,6 @@ def _migrate_noop(ctx: Context, where: str, total: int, budget: int) -> None:
             f"{where}: no-op migrate_schemas (multiprocessing), ms per tenant",
             value=f"{seconds * 1000 / max(count, 1):,.1f}",
             note=note,
-        )
-    )
-
-
-def _one_query_check(ctx: Context, where: str, total: int) -> None:
-    """Which schemas are behind, in one query over every site's django_migrations."""
-    from django.db.migrations.loader import MigrationLoader
-
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    expected = sorted(key for key in loader.disk_migrations if key[0] in tenant_labels)
-    wanted = ", ".join(f"('{app}', '{name}')" for app, name in expected)
-    started = time.perf_counter()
-    schemas = list(Site.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
-    behind = []
-    # One query per CHECK_BATCH schemas: a query takes a lock per table it reads, and one
-    # over 10,000 schemas runs out of the lock table (max_locks_per_transaction).
-    with connection.cursor() as cursor:
-        for first in range(0, len(schemas), CHECK_BATCH):
-            cursor.execute(
-                " UNION ALL ".join(
-                    f"SELECT '{schema}', count(*) FROM \"{schema}\".django_migrations"
-                    f" WHERE (app, name) IN ({wanted})"
-                    for schema in schemas[first : first + CHECK_BATCH]
-                )
-            )
-            behind += [schema for schema, count in cursor.fetchall() if count < len(expected)]
-    seconds = time.perf_counter() - started
-    ctx.report.add(
-        Row(
-            f"{where}: up-to-date check in one query, ms per tenant",
-            value=f"{seconds * 1000 / max(total, 1):,.2f}",
-            note=f"{len(behind)} of {len(schemas):,} schemas behind, {seconds:,.1f} s, "
-            f"{CHECK_BATCH:,} schemas per query",
         )
     )
 

@@ -543,39 +543,27 @@ def migrate_noop(ctx: Context, tenants: int) -> None:
                     note=f"{total:,} tenants in {seconds:,.1f} s",
                 )
             )
-        _one_query_check(ctx, total)
+        migrate_network_noop(ctx, total)
     finally:
         connection.set_schema_to_public()
         sites_drop(made)
 
 
-def _one_query_check(ctx: Context, total: int) -> None:
-    """What a wrapper could do before migrate_schemas: find the schemas that are behind
-    with one query over every tenant's django_migrations, and migrate only those."""
-    from django.db.migrations.loader import MigrationLoader
-
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    expected = sorted(key for key in loader.disk_migrations if key[0] in tenant_labels)
+def migrate_network_noop(ctx: Context, total: int, where: str = "") -> None:
+    """The deploy's pass (`manage.py migrate_network --tenant`) with nothing to do: one
+    query per 1,000 schemas finds none behind, so `migrate` runs nowhere."""
     started = time.perf_counter()
-    schemas = list(Site.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
-    wanted = ", ".join(f"('{app}', '{name}')" for app, name in expected)
-    sql = " UNION ALL ".join(
-        f"SELECT '{schema}', count(*) FROM \"{schema}\".django_migrations"
-        f" WHERE (app, name) IN ({wanted})"
-        for schema in schemas
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        behind = [schema for schema, count in cursor.fetchall() if count < len(expected)]
-    per_tenant = (time.perf_counter() - started) * 1000 / max(total, 1)
+    call_command("migrate_network", tenant=True, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+    seconds = time.perf_counter() - started
+    per_tenant = seconds * 1000 / max(total, 1)
     ctx.report.add(
         Row(
-            "Up-to-date check in one query (a possible wrapper), ms per tenant",
+            f"{where}migrate_network with nothing to do (only sites behind), ms per tenant",
             value=f"{per_tenant:,.2f}",
             target=f"≤ {MIGRATE_TARGET_MS} ms",
             met=per_tenant <= MIGRATE_TARGET_MS,
-            note=f"{len(behind)} of {len(schemas):,} schemas behind",
+            note=f"{total:,} tenants in {seconds:,.1f} s, none behind",
         )
     )
 
