@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from customers.forms import AdminLoginForm, AdminUserChangeForm, AdminUserCreationForm
 from customers.models import Customer, LoginRecord, Note, Run, RunOutcome, User
@@ -26,6 +26,10 @@ def _customer_delete_link(customer: Customer | None) -> str:
         reverse("deletion:confirm", args=[customer.pk]),
         gettext("Delete this customer on the network admin's Delete page"),
     )
+
+
+# A run's admin page lists this many of the lines of Add many sites.
+RUN_LINES_SHOWN = 100
 
 
 def _no_bulk_delete(actions: dict) -> dict:
@@ -158,9 +162,36 @@ class RunAdmin(ViewOnlyMixin, CheckedLookupsMixin, admin.ModelAdmin):
     ]
     list_filter = ["kind", "status"]
     search_fields = ["=id", "actor_label", "label"]
-    exclude = ["customer_ids"]
+    exclude = ["customer_ids", "items", "options"]
+    readonly_fields = ["sites_to_create"]
     raw_id_fields = ["actor"]
     show_full_result_count = False
+
+    def get_fields(self, request: HttpRequest, obj: Run | None = None):
+        fields = super().get_fields(request, obj)
+        if obj is None or obj.kind != Run.Kind.SITES_CREATE:
+            return [field for field in fields if field != "sites_to_create"]
+        return fields
+
+    @admin.display(description=gettext_lazy("Add many sites"))
+    def sites_to_create(self, run: Run) -> str:
+        """Add many sites: the membership, the type and the lines the job works through,
+        as a list rather than JSON (the first RUN_LINES_SHOWN of up to SITES_BULK_LIMIT)."""
+        lines = format_html_join(
+            "",
+            "<li>{}: {} · {}</li>",
+            ((item["line"], item["domain"], item["title"]) for item in run.items[:RUN_LINES_SHOWN]),
+        )
+        more = len(run.items) - RUN_LINES_SHOWN
+        return format_html(
+            "<p>{}</p><ul>{}</ul>{}",
+            gettext("Membership #%(membership)s, site type “%(type)s”")
+            % {"membership": run.options.get("membership"), "type": run.options.get("type")},
+            lines,
+            format_html("<p>{}</p>", gettext("and %(count)s more") % {"count": more})
+            if more > 0
+            else "",
+        )
 
 
 @admin.register(RunOutcome)

@@ -455,6 +455,7 @@ class Run(models.Model):
         VIP_UNTAG = "vip-untag", _("Untag VIP")
         DELETE = "delete", _("Delete customers")
         DELETE_ONE = "delete-one", _("Delete a customer")
+        SITES_CREATE = "sites-create", _("Create sites")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")
@@ -467,8 +468,14 @@ class Run(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     # The customers, resolved when the run was started: the job takes exactly these.
     customer_ids = ArrayField(models.BigIntegerField())
-    # What the run is about, in words (deleting one customer: who).
+    # What the run is about, in words (deleting one customer, or creating sites for one:
+    # who).
     label = models.CharField(max_length=300, blank=True)
+    # What the job works through when it is not the customers themselves (creating sites:
+    # each line's number, domain and title), and what applies to every item (creating
+    # sites: the membership and the site type).
+    items = models.JSONField(default=list, blank=True)
+    options = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField()
     done = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
@@ -503,10 +510,24 @@ class Run(models.Model):
     def percent(self) -> int:
         return 100 if self.is_finished else self.processed * 100 // max(self.total, 1)
 
+    @property
+    def result_words(self) -> dict[str, str]:
+        """What the run's page calls each result: RunOutcome.Result's own words are a
+        deletion's."""
+        words = dict(RunOutcome.Result.choices)
+        if self.kind == self.Kind.SITES_CREATE:
+            words |= {
+                RunOutcome.Result.DONE: _("Created"),
+                RunOutcome.Result.FAILED: _("Not created"),
+            }
+        return words
+
 
 class RunOutcome(models.Model):
-    """What happened to one customer of a run (bulk delete): recorded in the transaction
-    of the customer's own deletion, so a job that resumes skips exactly those done."""
+    """What happened to one customer of a run (bulk delete), or to one line (creating
+    sites: `customer_ref` is the line's number): recorded in the transaction of that
+    customer's deletion or that site's creation, so a job that resumes skips exactly those
+    done."""
 
     class Result(models.TextChoices):
         DONE = "done", _("Deleted")

@@ -633,13 +633,23 @@ def customers_set_vip_work(run: Run) -> None:
 
 
 def run_create(
-    *, kind: Run.Kind, customer_ids: list[int], actor: User | None, ip: str | None, label=""
+    *,
+    kind: Run.Kind,
+    customer_ids: list[int],
+    actor: User | None,
+    ip: str | None,
+    label="",
+    items: list | None = None,
+    options: dict | None = None,
 ) -> Run:
-    """A run's row, for the service that defers its job in the same transaction."""
+    """A run's row, for the service that defers its job in the same transaction. Its
+    total is the number of its items when it has any, else of its customers."""
     return Run.objects.create(
         kind=kind,
         customer_ids=customer_ids,
-        total=len(customer_ids),
+        items=items or [],
+        options=options or {},
+        total=len(items) if items else len(customer_ids),
         label=label,
         actor=actor,
         actor_label=f"{actor.display_name} <{actor.email}>" if actor is not None else "",

@@ -231,12 +231,19 @@ def customer_bulk_export(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's progress and outcome; it reloads itself until the run is finished."""
     run = get_object_or_404(Run, pk=pk)
-    has_outcomes = run.kind in (Run.Kind.DELETE, Run.Kind.DELETE_ONE)
+    has_outcomes = run.kind in (Run.Kind.DELETE, Run.Kind.DELETE_ONE, Run.Kind.SITES_CREATE)
+    # Creating sites is for one customer, whom the page leads back to.
+    customer = (
+        Customer.objects.select_related("user").filter(pk__in=run.customer_ids).first()
+        if run.kind == Run.Kind.SITES_CREATE
+        else None
+    )
     return render(
         request,
         "customers/run.html",
         {
             "run": run,
+            "customer": customer,
             "outcomes": selectors.run_outcomes_page(run, request.GET) if has_outcomes else None,
             "show_failed": request.GET.get("show") == "failed",
             "refresh_seconds": RUN_REFRESH_SECONDS,

@@ -261,6 +261,8 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 72) * 60 * 60
 BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 1000)
 BULK_JOB_LIMIT = env_int("BULK_JOB_LIMIT", 100_000)
 DELETE_JOB_SITES = env_int("DELETE_JOB_SITES", 20)
+# Add many sites takes at most this many lines (each a site made by the job).
+SITES_BULK_LIMIT = env_int("SITES_BULK_LIMIT", 1000)
 
 # "Online" on the customer list: seen within this many seconds.
 ONLINE_WINDOW_SECONDS = env_int("ONLINE_WINDOW_SECONDS", 5 * 60)

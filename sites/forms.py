@@ -10,7 +10,13 @@ from memberships.forms import MembershipChoiceField
 from memberships.models import Membership
 from network.lists import ListFilters
 from sites.models import Domain, Site
-from sites.services import domain_normalize, schema_name_for
+from sites.services import (
+    SiteLine,
+    domain_normalize,
+    schema_name_for,
+    site_lines_read,
+    site_lines_split,
+)
 
 EDITABLE_TYPES = [(value, label) for value, label in Site.Type.choices if value != Site.Type.MAIN]
 
@@ -123,3 +129,47 @@ class SiteAddForm(forms.Form):
                 params={"name": domain.split(".")[0]},
             )
         return domain
+
+
+class SitesAddManyForm(forms.Form):
+    """Many new sites for a customer, all under one of the customer's memberships: one
+    line each, checked up front (sites.services.site_lines_read)."""
+
+    membership = MembershipChoiceField(queryset=Membership.objects.none(), label=_("Membership"))
+    type = forms.ChoiceField(
+        label=_("Site type"), choices=EDITABLE_TYPES, initial=Site.Type.CUSTOMER_OWNED
+    )
+    # Not stripped: the line numbers in the errors are the ones typed.
+    lines = forms.CharField(
+        label=_("Sites"),
+        strip=False,
+        help_text=_(
+            "One site per line: its domain, or its domain, a comma and its title "
+            "(without one, the site is named after its domain). Blank lines are ignored."
+        ),
+        error_messages={"required": _("Enter at least one site: a domain on each line.")},
+        widget=forms.Textarea(
+            attrs={
+                "rows": 12,
+                "placeholder": "shop.example.com, Shop\nblog.example.com",
+                "data-count-lines": "sites-count",
+            }
+        ),
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["membership"].queryset = (
+            Membership.objects.filter(customer=customer)
+            .select_related("plan")
+            .order_by("-created_at", "-id")
+        )
+
+    def clean_lines(self) -> list[SiteLine]:
+        return site_lines_read(self.cleaned_data["lines"])
+
+    @property
+    def line_count(self) -> int:
+        """The sites the lines as typed would make: the lines that are not blank."""
+        return len(site_lines_split(self.data.get("lines", ""))) if self.is_bound else 0

@@ -1,21 +1,32 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
+from dataclasses import dataclass
 
 import idna
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
+from customers.models import Customer, Run, RunOutcome
+from customers.services import run_create
 from events.models import Event
 from events.services import event_record
+from memberships.models import Membership
 from network.formatting import unicode_host
 from sites.models import Domain, Site
 from sites.provisioning import schema_provision
 from sites.signals import site_withdrawn
+from sites.tasks import sites_create_run
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -33,7 +44,8 @@ def network_ensure(*, host: str) -> Site:
 
 def schema_name_for(slug: str) -> str:
     name = re.sub(r"[^a-z0-9_]", "_", slug.lower())
-    if not name or not name[0].isalpha():
+    # PostgreSQL keeps names that begin with pg_ for its own schemas.
+    if not name or not name[0].isalpha() or name.startswith("pg_"):
         name = f"s_{name}"
     return name[:63]
 
@@ -315,3 +327,188 @@ def domain_remove(*, domain: Domain, actor=None, ip: str | None = None) -> None:
         old={"domain": domain.domain},
         ip=ip,
     )
+
+
+# --- Add many sites: every line checked up front, then a job (sites.tasks) makes each
+# site with site_create, one line at a time.
+
+
+@dataclass(frozen=True)
+class SiteLine:
+    """One line of Add many sites: its number as typed (blank lines count), its domain
+    (normalised) and the site's title."""
+
+    number: int
+    domain: str
+    title: str
+
+
+def site_lines_read(text: str) -> list[SiteLine]:
+    """The sites of `text`, one per line: `domain` or `domain, title` (without a title the
+    site is named after its host); blank lines are ignored. Every line is checked as
+    site_create will check it, against the sites there are and the other lines, and every
+    problem is raised at once, each naming its line. Two queries, however many lines."""
+    numbered = site_lines_split(text)
+    if not numbered:
+        raise ValidationError(_("Enter at least one site: a domain on each line."))
+    limit = settings.SITES_BULK_LIMIT
+    if len(numbered) > limit:
+        raise ValidationError(
+            _line_error(
+                numbered[limit][0],
+                _("Only %(limit)s sites fit in one list; add the rest afterwards.")
+                % {"limit": number_format(limit, force_grouping=True)},
+            )
+        )
+    problems: dict[int, str] = {}
+    lines: list[SiteLine] = []
+    first_of_domain: dict[str, int] = {}
+    first_of_schema: dict[str, SiteLine] = {}
+    title_limit = Site._meta.get_field("title").max_length
+    for number, line in numbered:
+        domain, _comma, title = line.partition(",")
+        try:
+            domain = domain_normalize(domain)
+        except ValidationError as error:
+            problems[number] = " ".join(error.message_dict["domain"])
+            continue
+        title = title.strip() or unicode_host(domain)[:title_limit]
+        schema_name = schema_name_for(domain.split(".")[0])
+        if domain in first_of_domain:
+            problems[number] = _("“%(domain)s” is on line %(line)s already.") % {
+                "domain": unicode_host(domain),
+                "line": first_of_domain[domain],
+            }
+        elif schema_name in first_of_schema:
+            problems[number] = _(
+                "“%(domain)s” would get the same name as line %(line)s (“%(name)s”); pick another."
+            ) % {
+                "domain": unicode_host(domain),
+                "line": first_of_schema[schema_name].number,
+                "name": schema_name,
+            }
+        elif len(title) > title_limit:
+            problems[number] = _("The title is longer than %(limit)s characters.") % {
+                "limit": title_limit
+            }
+        else:
+            site_line = SiteLine(number, domain, title)
+            lines.append(site_line)
+            first_of_domain[domain] = number
+            first_of_schema[schema_name] = site_line
+    taken_domains = set(
+        Domain.objects.filter(domain__in=first_of_domain).values_list("domain", flat=True)
+    )
+    taken_schemas = set(
+        Site.objects.filter(schema_name__in=first_of_schema).values_list("schema_name", flat=True)
+    )
+    for site_line in lines:
+        first_label = site_line.domain.split(".")[0]
+        if site_line.domain in taken_domains:
+            problems[site_line.number] = _taken(unicode_host(site_line.domain))
+        elif schema_name_for(first_label) in taken_schemas:
+            problems[site_line.number] = _(
+                "The name “%(name)s” is taken by another site; pick another."
+            ) % {"name": first_label}
+    if problems:
+        raise ValidationError(
+            [_line_error(number, problem) for number, problem in sorted(problems.items())]
+        )
+    return lines
+
+
+def site_lines_split(text: str) -> list[tuple[int, str]]:
+    """The lines that are not blank, each with its number as a text area counts lines
+    (a browser sends CR LF; no other character ends a line)."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    return [(number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip()]
+
+
+def _line_error(number: int, problem: str) -> str:
+    return _("Line %(number)s: %(problem)s") % {"number": number, "problem": problem}
+
+
+@transaction.atomic
+def sites_create_start(
+    *,
+    customer: Customer,
+    membership: Membership,
+    type: Site.Type,
+    lines: list[SiteLine],
+    actor=None,
+    ip: str | None = None,
+) -> Run:
+    """Create many sites for one customer as a job: a run that carries the lines, with its
+    job (sites.tasks.sites_create_run) deferred in the same transaction."""
+    if membership.customer_id != customer.pk:
+        raise ValidationError({"membership": _other_customers(membership)})
+    if type == Site.Type.MAIN:
+        raise ValidationError({"type": _("Only the network itself is the main site.")})
+    run = run_create(
+        kind=Run.Kind.SITES_CREATE,
+        customer_ids=[customer.pk],
+        actor=actor,
+        ip=ip,
+        label=str(customer),
+        items=[{"line": line.number, "domain": line.domain, "title": line.title} for line in lines],
+        options={"membership": membership.pk, "type": str(type)},
+    )
+    run.job_id = sites_create_run.defer(run_id=run.pk)
+    run.save(update_fields=["job_id"])
+    return run
+
+
+def sites_create_work(run: Run) -> None:
+    """The job's work: each line of the run made by site_create, its outcome recorded and
+    counted in the same transaction, so a later try of the job skips exactly the lines
+    done and never makes a site twice. A line that fails is rolled back alone."""
+    seen = set(RunOutcome.objects.filter(run=run).values_list("customer_ref", flat=True))
+    customer = Customer.objects.filter(pk__in=run.customer_ids).first()
+    membership = Membership.objects.filter(pk=run.options["membership"]).first()
+    for item in run.items:
+        if item["line"] in seen:
+            continue
+        with transaction.atomic():
+            result, detail = _site_create_outcome(
+                item, customer=customer, membership=membership, run=run
+            )
+            RunOutcome.objects.create(
+                run=run,
+                customer_ref=item["line"],
+                label=unicode_host(item["domain"])[:300],
+                result=result,
+                detail=detail,
+            )
+            # The results are named after the run's counters: done, skipped, failed.
+            counter = str(result)
+            Run.objects.filter(pk=run.pk).update(**{counter: F(counter) + 1})
+
+
+def _site_create_outcome(
+    item: dict, *, customer: Customer | None, membership: Membership | None, run: Run
+) -> tuple[RunOutcome.Result, str]:
+    """One line's site_create, saying what happened instead of raising."""
+    if customer is None:
+        return RunOutcome.Result.FAILED, _("Not created: the customer was deleted meanwhile.")
+    if membership is None:
+        return RunOutcome.Result.FAILED, _("Not created: the membership was deleted meanwhile.")
+    try:
+        site = site_create(
+            title=item["title"],
+            domain=item["domain"],
+            customer=customer,
+            membership=membership,
+            type=run.options["type"],
+            actor=run.actor,
+            ip=run.ip,
+        )
+    except ValidationError as error:
+        why = " ".join(error.messages)
+        return RunOutcome.Result.FAILED, _("Not created: %(why)s") % {"why": why}
+    except Exception:
+        logger.exception("Creating the site of line %s of run %s failed", item["line"], run.pk)
+        return RunOutcome.Result.FAILED, _("Not created: an unexpected error (logged).")
+    return RunOutcome.Result.DONE, _("“%(title)s”, with the schema “%(schema)s”.") % {
+        "title": site.title,
+        "schema": site.schema_name,
+    }

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.site_list, name="list"),
     path("export/", views.site_export, name="export"),
     path("add/", views.site_add, name="add"),
+    path("add/many/", views.site_add_many, name="add_many"),
     path("<int:pk>/", views.site_detail, name="detail"),
     path("<int:pk>/options/", views.site_update, name="update"),
     path("<int:pk>/active/", views.site_active, name="active"),

@@ -4,7 +4,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -24,7 +24,13 @@ from network.lists import (
     list_page_context,
 )
 from sites import selectors, services
-from sites.forms import DomainAddForm, SiteAddForm, SiteListFilters, SiteOptionsForm
+from sites.forms import (
+    DomainAddForm,
+    SiteAddForm,
+    SiteListFilters,
+    SiteOptionsForm,
+    SitesAddManyForm,
+)
 from sites.models import Domain, Site
 from sites.selectors import customer_candidates
 
@@ -261,3 +267,35 @@ def site_add(request: HttpRequest) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
     context = {"customer": customer, "form": form}
     return render(request, "sites/add.html", context, status=status)
+
+
+@network_admin_required
+def site_add_many(request: HttpRequest) -> HttpResponse:
+    """Many sites for one customer (picked on Add site): every line checked here, then
+    made by a job whose run page follows it."""
+    try:
+        customer = _customer(int(request.GET.get("customer", "")))
+    except ValueError:
+        customer = None
+    if customer is None:
+        if "customer" in request.GET:
+            raise Http404("No such customer")
+        return redirect("sites:add")
+    form = SitesAddManyForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            run = services.sites_create_start(
+                customer=customer,
+                membership=data["membership"],
+                type=data["type"],
+                lines=data["lines"],
+                **_who(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(run.get_absolute_url())
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"customer": customer, "form": form}
+    return render(request, "sites/add_many.html", context, status=status)

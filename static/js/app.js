@@ -52,6 +52,15 @@ document.addEventListener("submit", (event) => {
   });
 });
 
+// <textarea data-count-lines="id">: the element #id says how many lines are not blank
+// (Add many sites: how many sites the list makes), as the server does on each answer.
+document.querySelectorAll("textarea[data-count-lines]").forEach((area) => {
+  const count = document.getElementById(area.dataset.countLines);
+  area.addEventListener("input", () => {
+    if (count) count.textContent = area.value.split(/\r\n|\r|\n/).filter((l) => l.trim()).length;
+  });
+});
+
 // A run's page (customers/run.html) follows its job: while the region carries
 // data-refresh, the page is fetched again every few seconds and the region swapped in
 // place, so the reader keeps their place; without JavaScript a <noscript> refresh reloads.

@@ -63,6 +63,15 @@ def test_it_creates_the_site_with_its_schema_and_says_how_long_it_took(admin_cli
     assert " s." in html
 
 
+def test_a_host_beginning_with_pg_gets_a_schema_postgresql_accepts(admin_client, membership):
+    """PostgreSQL refuses schema names that begin with pg_ (its own)."""
+    response = post(admin_client, membership, domain="pg-shop.example.com")
+    site = Site.objects.get(title="Acme Rockets")
+    assert response.status_code == 302
+    assert site.schema_name == "s_pg_shop"
+    assert schema_exists("s_pg_shop")
+
+
 def test_the_customer_page_offers_add_site(admin_client, membership):
     detail = network_url("customers:detail", membership.customer_id)
     html = admin_client.get(detail).content.decode()
