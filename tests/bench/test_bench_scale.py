@@ -19,10 +19,11 @@ EXPECTED_ROWS = [
     "one node: customer detail (heavy) at",
     "sites created by schema_provision, ms per site",
     "one node: no-op migrate_schemas (multiprocessing)",
-    "one node: up-to-date check in one query",
+    "one node: migrate_network with nothing to do",
     "one node: catalog on the server",
     "one node: \\dt *.*",
-    "one node: Django's table_names()",
+    "one node: table_names() in one site's schema, Django's query",
+    "one node: table_names() in one site's schema, ours",
     "one node: new connection + first query in a site",
     "one node: pg_dump --schema-only",
 ]
