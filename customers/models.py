@@ -443,6 +443,37 @@ class Note(models.Model):
         return self.text[:60]
 
 
+# The columns a row of the runs list reads (templates/customers/runs.html): not the
+# customers' ids nor the lines, up to BULK_JOB_LIMIT of them in every run.
+RUN_LIST_FIELDS = (
+    "kind",
+    "status",
+    "label",
+    "total",
+    "done",
+    "skipped",
+    "failed",
+    "actor_label",
+    "created_at",
+)
+
+
+class RunQuerySet(models.QuerySet):
+    def unfinished(self) -> RunQuerySet:
+        status = self.model.Status
+        return self.filter(status__in=[status.QUEUED, status.RUNNING, status.RETRYING])
+
+    def with_failures(self) -> RunQuerySet:
+        """Given up, or finished with items that failed: what an operator comes back for."""
+        status = self.model.Status
+        return self.filter(
+            models.Q(status=status.FAILED) | models.Q(status=status.DONE, failed__gt=0)
+        )
+
+    def for_list(self) -> RunQuerySet:
+        return self.only(*RUN_LIST_FIELDS).order_by("-created_at", "-id")
+
+
 class Run(models.Model):
     """Long work on customers, done by a job on the queue while its page shows how far it
     got: a bulk action on more customers than a request should take, or deleting a
@@ -491,6 +522,8 @@ class Run(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RunQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}: {self.total} ({self.status})"

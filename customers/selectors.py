@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from customers.models import Customer, LoginRecord, Note, Run, RunOutcome
+from customers.models import Customer, LoginRecord, Note, Run, RunOutcome, RunQuerySet
 from network.http import PkUrl
 from network.paging import Page, page_fetch, page_number
 
@@ -104,6 +104,15 @@ def run_outcomes_page(run: Run, params) -> Page:
     return page_fetch(
         outcomes, number=page_number(params), size=RUN_OUTCOMES_PAGE_SIZE, total=total
     )
+
+
+def run_tabs() -> dict[str, RunQuerySet]:
+    """The runs list's tabs, by their `?show=` value."""
+    return {
+        "all": Run.objects.all(),
+        "unfinished": Run.objects.unfinished(),
+        "failed": Run.objects.with_failures(),
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.customer_add, name="add"),
     path("bulk/vip/", views.customer_bulk_vip, name="bulk_vip"),
     path("bulk/export.csv", views.customer_bulk_export, name="bulk_export"),
+    path("runs/", views.run_list, name="runs"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("notes/<int:pk>/edit/", views.note_edit, name="note_edit"),

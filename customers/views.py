@@ -33,7 +33,7 @@ from events.selectors import customer_events_page
 from network import paging
 from network.access import network_admin_required
 from network.forms import add_service_errors
-from network.http import client_ip, post_or_redirect
+from network.http import PkUrl, client_ip, post_or_redirect
 from network.lists import EXPORT_CHUNK, IsoMoment, csv_export
 from network.paging import capped_counts, page_fetch, page_number
 
@@ -43,6 +43,7 @@ FACET_COUNTS_KEY = "customers:list:facet-counts"
 FACET_COUNTS_SECONDS = 30
 # A run's page reloads itself this often until the run is finished.
 RUN_REFRESH_SECONDS = 2
+RUNS_PAGE_SIZE = 25
 
 
 def _customer_or_404(pk: int) -> Customer:
@@ -225,6 +226,27 @@ def customer_bulk_export(request: HttpRequest) -> HttpResponse:
         customer_ids=selection.ids, actor=request.user, ip=client_ip(request)
     )
     return _csv_response(Customer.objects.filter(pk__in=selection.ids).order_by("pk"))
+
+
+@network_admin_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    """Every run, newest first: where an operator finds a run again, a failed one above
+    all. The tabs' counts in one query, the page in another."""
+    tabs = selectors.run_tabs()
+    show = request.GET.get("show", "")
+    show = show if show in tabs else "all"
+    counts = capped_counts(tabs)
+    page = page_fetch(
+        tabs[show].for_list(),
+        number=page_number(request.GET),
+        size=RUNS_PAGE_SIZE,
+        total=counts[show] if counts[show] <= paging.COUNT_CAP else None,
+    )
+    return render(
+        request,
+        "customers/runs.html",
+        {"show": show, "page": page, "counts": counts, "run_url": PkUrl("customers:run")},
+    )
 
 
 @network_admin_required

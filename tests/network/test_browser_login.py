@@ -22,6 +22,7 @@ def test_super_admin_logs_in_and_sees_the_network_admin(live_network, page):
         "Payments",
         "Sites",
         "Events",
+        "Runs",
         "Django",
         "admin",
     ]
