@@ -81,15 +81,22 @@ def site_create(
             {"domain": _("The domain “%(domain)s” belongs to another site.") % {"domain": domain}}
         )
 
-    site = Site.objects.create(
-        schema_name=schema_name,
-        title=title,
-        customer=customer,
-        membership=membership,
-        type=type,
-    )
+    try:
+        site = Site.objects.create(
+            schema_name=schema_name,
+            title=title,
+            customer=customer,
+            membership=membership,
+            type=type,
+        )
+    except IntegrityError as error:  # taken by a concurrent request since the check above
+        taken = _("A site with schema “%(schema)s” exists.") % {"schema": schema_name}
+        raise ValidationError({"schema_name": taken}) from error
     schema_provision(site)
-    Domain.objects.create(domain=domain, tenant=site, is_primary=True)
+    try:
+        Domain.objects.create(domain=domain, tenant=site, is_primary=True)
+    except IntegrityError as error:
+        raise ValidationError({"domain": _taken(domain)}) from error
     event_record(
         type=Event.Type.SITE_CREATED,
         message=f"Site “{title}” created at {unicode_host(domain)}",

@@ -134,3 +134,42 @@ def test_site_create_refuses_another_customers_membership(membership):
         )
     assert "membership" in refused.value.message_dict
     assert not Site.objects.filter(title="Stray").exists()
+
+
+def test_a_domain_taken_by_a_concurrent_request_is_a_clear_error(transactional_db):
+    """The domain is free when site_create checks it, and taken (by another request's
+    transaction, which commits while ours waits on the unique index) when it is saved:
+    the domain's own error, and nothing of the site is left."""
+    import threading
+    import time
+
+    from django.core.exceptions import ValidationError
+    from django.db import connections, transaction
+
+    from sites.services import network_ensure, site_create
+    from tests.conftest import NETWORK_HOST
+
+    network = network_ensure(host=NETWORK_HOST)
+    inserted = threading.Event()
+
+    def other_request() -> None:
+        try:
+            with transaction.atomic():
+                Domain.objects.create(domain="race.localhost", tenant=network)
+                inserted.set()
+                time.sleep(1.5)  # site_create checks, then waits on the unique index
+        finally:
+            inserted.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    inserted.wait(10)
+    try:
+        with pytest.raises(ValidationError) as raised:
+            site_create(title="Race", domain="race.localhost")
+    finally:
+        thread.join()
+    assert raised.value.message_dict == {"domain": ["“race.localhost” already belongs to a site."]}
+    assert not Site.objects.filter(title="Race").exists()
+    assert not schema_exists("race")
