@@ -121,3 +121,12 @@ def customers_set_vip_run(context: JobContext, *, run_id: int) -> None:
     from customers.services import customers_set_vip_work
 
     run_work(context, run_id=run_id, work=customers_set_vip_work)
+
+
+@app.periodic(cron="45 3 * * *", periodic_id="daily")
+@app.task(name="customers.runs_prune", queue="periodic", queueing_lock="customers.runs_prune")
+def runs_prune_periodic(timestamp: int) -> int:
+    # customers.services defers this module's jobs: imported here, not at the top.
+    from customers.services import runs_prune
+
+    return runs_prune()

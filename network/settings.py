@@ -263,6 +263,9 @@ BULK_JOB_LIMIT = env_int("BULK_JOB_LIMIT", 100_000)
 DELETE_JOB_SITES = env_int("DELETE_JOB_SITES", 20)
 # Add many sites takes at most this many lines (each a site made by the job).
 SITES_BULK_LIMIT = env_int("SITES_BULK_LIMIT", 1000)
+# Finished runs (and their per-item outcomes) are deleted this many days after they
+# finished, by a daily job (customers.tasks.runs_prune); unfinished ones are never deleted.
+RUNS_KEPT_DAYS = env_int("RUNS_KEPT_DAYS", 90)
 
 # "Online" on the customer list: seen within this many seconds.
 ONLINE_WINDOW_SECONDS = env_int("ONLINE_WINDOW_SECONDS", 5 * 60)

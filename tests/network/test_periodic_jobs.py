@@ -21,6 +21,7 @@ def test_the_workers_schedule_what_cron_used_to_run():
         "switch.prune": "*/5 * * * *",
         "network.jobs_retry_stalled": "*/5 * * * *",
         "network.jobs_remove_old": "30 3 * * *",
+        "customers.runs_prune": "45 3 * * *",
     }
 
 
