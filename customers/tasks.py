@@ -26,6 +26,7 @@ from customers.emails import Kind, email_build
 from customers.models import Customer, Run, User
 from events.models import Event
 from events.services import event_record
+from network.tasks import PERIODIC_QUEUE
 
 # Waits of 9 s, 27 s, 81 s, ... : the last of 8 retries comes about eight hours after
 # the first try.
@@ -124,7 +125,7 @@ def customers_set_vip_run(context: JobContext, *, run_id: int) -> None:
 
 
 @app.periodic(cron="45 3 * * *", periodic_id="daily")
-@app.task(name="customers.runs_prune", queue="periodic", queueing_lock="customers.runs_prune")
+@app.task(name="customers.runs_prune", queue=PERIODIC_QUEUE, queueing_lock="customers.runs_prune")
 def runs_prune_periodic(timestamp: int) -> int:
     # customers.services defers this module's jobs: imported here, not at the top.
     from customers.services import runs_prune

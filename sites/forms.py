@@ -14,6 +14,7 @@ from sites.services import (
     SiteLine,
     domain_normalize,
     schema_name_for,
+    schemas_taken,
     site_lines_read,
     site_lines_split,
 )
@@ -123,7 +124,7 @@ class SiteAddForm(forms.Form):
                 _("“%(domain)s” already belongs to a site."), params={"domain": domain}
             )
         schema_name = schema_name_for(domain.split(".")[0])
-        if Site.objects.filter(schema_name=schema_name).exists():
+        if schemas_taken([schema_name]):
             raise ValidationError(
                 _("The name “%(name)s” is taken by another site; pick another."),
                 params={"name": domain.split(".")[0]},

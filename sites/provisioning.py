@@ -146,18 +146,30 @@ def schema_provision(site: Site) -> None:
         )
 
 
-# A query takes a lock on every table it reads, and one over 10,000 schemas runs out of
-# the lock table (max_locks_per_transaction): the check reads this many schemas per query.
+# A query takes a lock on every table it reads and on the index it uses (two a schema
+# here), and one over 10,000 schemas runs out of the lock table, which holds
+# max_locks_per_transaction x (max_connections + max_prepared_transactions) locks for the
+# whole server: the check reads at most this many schemas a query, and at most what takes
+# an eighth of the lock table (a quarter of it in locks), which a small max_connections
+# (behind PgBouncer) makes smaller.
 CHECK_BATCH = 1000
+CHECK_BATCH_SQL = """
+SELECT current_setting('max_locks_per_transaction')::int
+       * (current_setting('max_connections')::int
+          + current_setting('max_prepared_transactions')::int) / 8
+"""
 
 
 def schemas_behind(schemas: list[str]) -> dict[str, set[tuple[str, str]]]:
     """Which of `schemas` miss a migration on disk, and which ones: one query per
-    CHECK_BATCH schemas over their `django_migrations` (a schema without that table
-    misses them all). Up-to-date schemas are not in the answer."""
+    CHECK_BATCH schemas (or fewer, for a small lock table) over their `django_migrations`
+    (a schema without that table misses them all). Up-to-date schemas are not in the
+    answer."""
     expected = migrations_on_disk()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        cursor.execute(CHECK_BATCH_SQL)
+        per_query = max(1, min(CHECK_BATCH, cursor.fetchone()[0]))
         cursor.execute(
             "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE c.relname = 'django_migrations' AND c.relkind IN ('r', 'p')"
@@ -168,8 +180,8 @@ def schemas_behind(schemas: list[str]) -> dict[str, set[tuple[str, str]]]:
         behind = {schema: set(expected) for schema in schemas if schema not in recorded}
         counted = [schema for schema in schemas if schema in recorded]
         apps, names = zip(*sorted(expected), strict=True) if expected else ((), ())
-        for first in range(0, len(counted), CHECK_BATCH):
-            batch = counted[first : first + CHECK_BATCH]
+        for first in range(0, len(counted), per_query):
+            batch = counted[first : first + per_query]
             cursor.execute(
                 "WITH wanted (app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])) "
                 + " UNION ALL ".join(

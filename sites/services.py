@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import idna
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -50,6 +50,18 @@ def schema_name_for(slug: str) -> str:
     return name[:63]
 
 
+def schemas_taken(names: list[str]) -> set[str]:
+    """Which of `names` a site has, or the database has as a schema already (PostgreSQL's
+    own, such as information_schema, Citus's, or one left without its site)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT schema_name FROM {Site._meta.db_table} WHERE schema_name = ANY (%s)"
+            " UNION SELECT nspname FROM pg_namespace WHERE nspname = ANY (%s)",
+            [names, names],
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
 @transaction.atomic
 def site_create(
     *,
@@ -72,7 +84,7 @@ def site_create(
     if not SCHEMA_NAME.match(schema_name) or schema_name == get_public_schema_name():
         unusable = _("“%(schema)s” is not a usable schema name.") % {"schema": schema_name}
         raise ValidationError({"schema_name": unusable})
-    if Site.objects.filter(schema_name=schema_name).exists():
+    if schemas_taken([schema_name]):
         raise ValidationError(
             {"schema_name": _("A site with schema “%(schema)s” exists.") % {"schema": schema_name}}
         )
@@ -406,9 +418,7 @@ def site_lines_read(text: str) -> list[SiteLine]:
     taken_domains = set(
         Domain.objects.filter(domain__in=first_of_domain).values_list("domain", flat=True)
     )
-    taken_schemas = set(
-        Site.objects.filter(schema_name__in=first_of_schema).values_list("schema_name", flat=True)
-    )
+    taken_schemas = schemas_taken(list(first_of_schema))
     for site_line in lines:
         first_label = site_line.domain.split(".")[0]
         if site_line.domain in taken_domains:
@@ -451,6 +461,8 @@ def sites_create_start(
         raise ValidationError({"membership": _other_customers(membership)})
     if type == Site.Type.MAIN:
         raise ValidationError({"type": _("Only the network itself is the main site.")})
+    if not lines:
+        raise ValidationError(_("Enter at least one site: a domain on each line."))
     run = run_create(
         kind=Run.Kind.SITES_CREATE,
         customer_ids=[customer.pk],
@@ -512,6 +524,10 @@ def _site_create_outcome(
     except ValidationError as error:
         why = " ".join(error.messages)
         return RunOutcome.Result.FAILED, _("Not created: %(why)s") % {"why": why}
+    except (OperationalError, InterfaceError):
+        # The database went away or is short of something (a lock, memory, a worker):
+        # not this line's fault. The job's try fails, and the next try resumes here.
+        raise
     except Exception:
         logger.exception("Creating the site of line %s of run %s failed", item["line"], run.pk)
         return RunOutcome.Result.FAILED, _("Not created: an unexpected error (logged).")

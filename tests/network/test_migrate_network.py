@@ -140,3 +140,29 @@ def test_the_table_list_is_djangos_own(three_sites, schema):
     assert sorted(ours) == sorted(djangos)
     assert "scratch" in {table.name for table in ours}
     assert ("siteadmin_sitesettings" in {table.name for table in ours}) == (schema != "public")
+
+
+def test_list_behind_also_reads_the_public_schema_and_the_template(three_sites):
+    template_ensure()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'events'")
+    with schema_context(TEMPLATE_SCHEMA), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'sessions'")
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 site"):
+        call_command("migrate_network", list_behind=True, stdout=out)
+    listed = [line.split(":")[0] for line in out.getvalue().splitlines()]
+    assert listed == [TEMPLATE_SCHEMA, "public"]
+
+
+def test_list_behind_takes_no_schema(three_sites):
+    with pytest.raises(CommandError, match="no --schema"):
+        call_command("migrate_network", list_behind=True, schema_name="alpha")
+
+
+def test_plan_only_shows_and_changes_nothing(three_sites):
+    bravo = three_sites[1]
+    unapply_siteadmin(bravo)
+    call_command("migrate_network", plan=True, interactive=False, verbosity=0, stdout=StringIO())
+    assert schemas_behind(three_sites) == {bravo: {("siteadmin", "0001_initial")}}
+    assert not table_exists(bravo, "siteadmin_sitesettings")

@@ -173,3 +173,25 @@ def test_a_domain_taken_by_a_concurrent_request_is_a_clear_error(transactional_d
     assert raised.value.message_dict == {"domain": ["“race.localhost” already belongs to a site."]}
     assert not Site.objects.filter(title="Race").exists()
     assert not schema_exists("race")
+
+
+def test_a_name_the_database_has_already_is_refused_on_the_form(admin_client, membership):
+    """information_schema is PostgreSQL's own: no site row has it, the database does."""
+    response = post(admin_client, membership, domain="information-schema.example.com")
+    assert response.status_code == 400
+    assert "The name “information-schema” is taken by another site; pick another." in (
+        response.content.decode()
+    )
+    assert not Site.objects.filter(title="Acme Rockets").exists()
+
+
+def test_site_create_refuses_a_schema_the_database_has(network):
+    from django.core.exceptions import ValidationError
+
+    from sites.services import site_create
+
+    with pytest.raises(ValidationError) as raised:
+        site_create(title="Catalog", domain="information-schema.example.com")
+    assert raised.value.message_dict == {
+        "schema_name": ["A site with schema “information_schema” exists."]
+    }

@@ -122,6 +122,10 @@ def taken(make_site):
             "Line 5: Only 3 sites fit in one list; add the rest afterwards.",
         ),
         (f"one.example.com, {'T' * 201}", "Line 1: The title is longer than 200 characters."),
+        (
+            "information-schema.example.com",
+            "Line 1: The name “information-schema” is taken by another site; pick another.",
+        ),
     ],
     ids=[
         "empty",
@@ -133,6 +137,7 @@ def taken(make_site):
         "schema name taken",
         "too many lines",
         "title too long",
+        "a schema the database has",
     ],
 )
 @pytest.mark.usefixtures("taken")
@@ -421,3 +426,69 @@ def test_django_admin_lists_the_lines_of_a_run_not_its_json(superuser_client, me
     other = Run.objects.create(kind=Run.Kind.DELETE, customer_ids=[1], total=1)
     html = superuser_client.get(f"/admin/customers/run/{other.pk}/change/").content.decode()
     assert "Add many sites" not in html
+
+
+def raise_on_domain(domain: str, errcode: str) -> None:
+    """Saving `domain` fails in the database, after the site's schema is made."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_domain() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION 'forced failure' USING ERRCODE = '{errcode}'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_refuse_domain BEFORE INSERT ON sites_domain FOR EACH ROW "
+            f"WHEN (NEW.domain = '{domain}') EXECUTE FUNCTION test_refuse_domain()"
+        )
+
+
+@pytest.fixture
+def refuse_domain():
+    yield raise_on_domain
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS test_refuse_domain ON sites_domain")
+        cursor.execute("DROP FUNCTION IF EXISTS test_refuse_domain()")
+
+
+@pytest.mark.usefixtures("email_queue", "committed")
+def test_a_line_that_fails_after_its_schema_is_made_goes_back_alone(
+    admin_client, membership, refuse_domain
+):
+    """The line's schema is made (on a Citus worker too) before its domain fails: its
+    savepoint takes the schema back, and the next lines are made."""
+    post(admin_client, membership, "b1.localhost\nboom.localhost\nb3.localhost")
+    refuse_domain("boom.localhost", "P0001")
+
+    run_jobs()
+
+    run = Run.objects.get()
+    assert (run.status, run.done, run.failed) == (Run.Status.DONE, 2, 1)
+    assert not schema_exists("boom")
+    assert schema_exists("b1") and schema_exists("b3")
+    outcome = RunOutcome.objects.get(run=run, customer_ref=2)
+    assert outcome.detail == "Not created: an unexpected error (logged)."
+
+
+@pytest.mark.usefixtures("email_queue", "committed")
+def test_a_database_short_of_something_is_the_jobs_try_not_the_lines_failure(
+    admin_client, membership, refuse_domain
+):
+    """A lock not available (an OperationalError, like a deadlock or a lost connection)
+    is no fault of the line: the job's try fails, and the next try makes the site."""
+    post(admin_client, membership, "c1.localhost\nc2.localhost")
+    refuse_domain("c2.localhost", "55P03")
+
+    run_jobs()
+
+    run = Run.objects.get()
+    assert (run.status, run.done, run.failed) == (Run.Status.RETRYING, 1, 0)
+    assert not RunOutcome.objects.filter(run=run, customer_ref=2).exists()
+    assert not schema_exists("c2")
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_refuse_domain ON sites_domain")
+    make_retry_due()
+    run_jobs()
+
+    run.refresh_from_db()
+    assert (run.status, run.done, run.failed) == (Run.Status.DONE, 2, 0)
+    assert schema_exists("c2")

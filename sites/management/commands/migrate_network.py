@@ -1,18 +1,20 @@
 """`manage.py migrate_network`: a deploy's migrations, visiting only the sites that are behind.
 
 `migrate_schemas` runs `migrate` in every site's schema, and with nothing to do that still
-costs a fresh connection and Django's migration graph per schema: about an hour over
+costs a fresh connection and Django's migration graph per schema: 14 to 33 minutes over
 10,000 sites on 2 cores (README, "Scaling out"). This command takes the same arguments and
 migrates the public schema as it does, then asks every site's `django_migrations` which
-migrations it misses, one query per 1,000 schemas (seconds for 10,000), and:
+migrations it misses, up to 1,000 schemas a query (seconds for 10,000), and:
 
 - runs `migrate` (with the chosen executor) only in the schemas that miss a migration of
   an app with tables in a site's schema (TENANT_APPS);
 - records, without running, the migrations a schema misses of the apps without tables
   there, which is all `migrate` would do in it (the router refuses their operations);
-- rebuilds the site template if it is behind, so the next new site is current.
+- first rebuilds the site template if it is behind, so a site made during the deploy is
+  current (or, made before, is in the list).
 
-With `--schema` or an app label and migration name it is `migrate_schemas` itself.
+With `--schema`, an app label and migration name, `--plan`, `--check` or `--prune` it is
+`migrate_schemas` itself.
 """
 
 from __future__ import annotations
@@ -28,10 +30,15 @@ from django_tenants.management.commands.migrate_schemas import (
     GET_EXECUTOR_FUNCTION,
     MigrateSchemasCommand,
 )
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_exists
 
 from sites.models import Site
-from sites.provisioning import migrations_record, schemas_behind, template_ensure
+from sites.provisioning import (
+    TEMPLATE_SCHEMA,
+    migrations_record,
+    schemas_behind,
+    template_ensure,
+)
 
 
 class Command(MigrateSchemasCommand):
@@ -46,16 +53,26 @@ class Command(MigrateSchemasCommand):
         parser.add_argument(
             "--list-behind",
             action="store_true",
-            help="Only list the sites that are behind, and fail if there are any.",
+            help="Only list the schemas that are behind (public, the site template, the "
+            "sites), and fail if there are any.",
         )
 
     def handle(self, *args, **options) -> None:
         SyncCommon.handle(self, *args, **options)
-        if self.schema_name or options["app_label"]:
-            super().handle(*args, **options)
-            return
         if options["list_behind"]:
+            if self.schema_name or options["app_label"]:
+                raise CommandError("--list-behind looks at every schema: no --schema or target.")
             self._list_behind()
+            return
+        # A schema, a target, or what only looks (--plan, --check) or prunes: migrate_schemas.
+        if (
+            self.schema_name
+            or options["app_label"]
+            or options["plan"]
+            or options["check_unapplied"]
+            or options["prune"]
+        ):
+            super().handle(*args, **options)
             return
         executor = GET_EXECUTOR_FUNCTION(codename=self.executor)(self.args, self.options)
         if self.sync_public:
@@ -63,6 +80,9 @@ class Command(MigrateSchemasCommand):
         if not self.sync_tenant:
             return
         started = time.perf_counter()
+        # The template first: a site made from here on (its rebuild waits for any being
+        # made) is current, and one made before is in the list below.
+        template_ensure()
         schemas = self._schemas()
         behind = schemas_behind(schemas)
         with_tables = {
@@ -79,7 +99,6 @@ class Command(MigrateSchemasCommand):
                 migrations_record(schema, missing)
         if to_migrate:
             executor.run_migrations(tenants=to_migrate)
-        template_ensure()
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"{len(schemas):,} sites: {len(schemas) - len(behind):,} up to date, "
@@ -96,7 +115,9 @@ class Command(MigrateSchemasCommand):
         )
 
     def _list_behind(self) -> None:
-        behind = schemas_behind(self._schemas())
+        """The public schema, the site template (once made) and every site."""
+        template = [TEMPLATE_SCHEMA] if schema_exists(TEMPLATE_SCHEMA) else []
+        behind = schemas_behind([get_public_schema_name(), *template, *self._schemas()])
         for schema, missing in sorted(behind.items()):
             names = ", ".join(f"{app}.{name}" for app, name in sorted(missing))
             self.stdout.write(f"{schema}: {names}")
