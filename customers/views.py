@@ -252,11 +252,15 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @network_admin_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's progress and outcome; it reloads itself until the run is finished."""
-    run = get_object_or_404(Run, pk=pk)
+    # Not the customers' ids nor the lines (up to 100,000 of them): the page reloads every
+    # RUN_REFRESH_SECONDS while the run goes on.
+    run = get_object_or_404(Run.objects.defer("customer_ids", "items"), pk=pk)
     has_outcomes = run.kind in (Run.Kind.DELETE, Run.Kind.DELETE_ONE, Run.Kind.SITES_CREATE)
     # Creating sites is for one customer, whom the page leads back to.
     customer = (
-        Customer.objects.select_related("user").filter(pk__in=run.customer_ids).first()
+        Customer.objects.select_related("user")
+        .filter(pk__in=Run.objects.filter(pk=run.pk).values("customer_ids__0"))
+        .first()
         if run.kind == Run.Kind.SITES_CREATE
         else None
     )
