@@ -22,6 +22,7 @@ what making a site cost at 1,500 sites.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from django.core.management import call_command
@@ -153,6 +154,7 @@ def schema_provision(site: Site) -> None:
 # an eighth of the lock table (a quarter of it in locks), which a small max_connections
 # (behind PgBouncer) makes smaller.
 CHECK_BATCH = 1000
+IDENTIFIER = re.compile(r"^\w+$")
 CHECK_BATCH_SQL = """
 SELECT current_setting('max_locks_per_transaction')::int
        * (current_setting('max_connections')::int
@@ -166,6 +168,8 @@ def schemas_behind(schemas: list[str]) -> dict[str, set[tuple[str, str]]]:
     (a schema without that table misses them all). Up-to-date schemas are not in the
     answer."""
     expected = migrations_on_disk()
+    if not expected:
+        return {}
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(CHECK_BATCH_SQL)
@@ -179,24 +183,39 @@ def schemas_behind(schemas: list[str]) -> dict[str, set[tuple[str, str]]]:
         recorded = {schema for (schema,) in cursor.fetchall()}
         behind = {schema: set(expected) for schema in schemas if schema not in recorded}
         counted = [schema for schema in schemas if schema in recorded]
-        apps, names = zip(*sorted(expected), strict=True) if expected else ((), ())
+        # Migration names and app labels are Python identifiers, written into the query
+        # as they are: the same list of pairs for every schema of the batch.
+        if not all(IDENTIFIER.match(part) for pair in expected for part in pair):
+            raise ValueError("A migration's app or name is not an identifier.")
+        wanted = ", ".join(f"('{app}', '{name}')" for app, name in sorted(expected))
+        lagging = []
         for first in range(0, len(counted), per_query):
             batch = counted[first : first + per_query]
             cursor.execute(
-                "WITH wanted (app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])) "
+                f"WITH wanted (app, name) AS (VALUES {wanted}) "
                 + " UNION ALL ".join(
                     f"SELECT %s, count(DISTINCT (app, name)) FROM {quote(schema)}.django_migrations"
                     " WHERE (app, name) IN (SELECT * FROM wanted)"
                     for schema in batch
                 ),
-                [list(apps), list(names), *batch],
+                batch,
             )
-            for schema, count in cursor.fetchall():
-                if count < len(expected):
-                    behind[schema] = set()
-        for schema in [s for s, missing in behind.items() if not missing]:
-            cursor.execute(f"SELECT app, name FROM {quote(schema)}.django_migrations")
-            behind[schema] = set(expected) - set(cursor.fetchall())
+            lagging += [schema for schema, count in cursor.fetchall() if count < len(expected)]
+        # What each lagging schema has, the same number of schemas a query.
+        for first in range(0, len(lagging), per_query):
+            batch = lagging[first : first + per_query]
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT %s, app, name FROM {quote(schema)}.django_migrations"
+                    for schema in batch
+                ),
+                batch,
+            )
+            applied: dict[str, set[tuple[str, str]]] = {schema: set() for schema in batch}
+            for schema, app, name in cursor.fetchall():
+                applied[schema].add((app, name))
+            for schema in batch:
+                behind[schema] = set(expected) - applied[schema]
     return behind
 
 

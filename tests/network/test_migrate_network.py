@@ -166,3 +166,19 @@ def test_plan_only_shows_and_changes_nothing(three_sites):
     call_command("migrate_network", plan=True, interactive=False, verbosity=0, stdout=StringIO())
     assert schemas_behind(three_sites) == {bravo: {("siteadmin", "0001_initial")}}
     assert not table_exists(bravo, "siteadmin_sitesettings")
+
+
+@pytest.mark.parametrize("per_query", [1, 2, 1000])
+def test_schemas_behind_in_batches_names_what_each_misses(three_sites, monkeypatch, per_query):
+    import sites.provisioning
+
+    monkeypatch.setattr(sites.provisioning, "CHECK_BATCH", per_query)
+    alpha, bravo, charlie = three_sites
+    unapply_siteadmin(bravo)
+    with schema_context(charlie), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'customers'")
+    customers = {key for key in migrations_on_disk() if key[0] == "customers"}
+    assert schemas_behind(three_sites) == {
+        bravo: {("siteadmin", "0001_initial")},
+        charlie: customers,
+    }
