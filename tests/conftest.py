@@ -186,6 +186,49 @@ def drop_site_schemas() -> None:
 
 
 @pytest.fixture
+def committed(transactional_db):
+    """For tests whose transactions really commit (a job's worker sees only what is
+    committed): their site schemas go afterwards (the flush after a transactional test
+    only empties the public tables)."""
+    yield
+    connection.set_schema_to_public()
+    drop_site_schemas()
+
+
+@pytest.fixture
+def db_refuses():
+    """PostgreSQL itself refuses some rows, by a trigger: `db_refuses(table, event=...,
+    when=..., message=...)` raises `message` (a RAISE argument list, e.g. "'no', OLD.id")
+    with `errcode` BEFORE `event` on the rows of `table` matching `when`, and returns a
+    function that lifts it. Every refusal is lifted afterwards."""
+    lifts = []
+
+    def refuse(table: str, *, event: str, when: str, message: str, errcode: str = "P0001"):
+        name = f"test_refuse_{len(lifts)}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN RAISE EXCEPTION {message} USING ERRCODE = '{errcode}'; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW "
+                f"WHEN ({when}) EXECUTE FUNCTION {name}()"
+            )
+
+        def lift() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+        lifts.append(lift)
+        return lift
+
+    yield refuse
+    for lift in lifts:
+        lift()
+
+
+@pytest.fixture
 def live_network(transactional_db, live_server):
     """The live server, with the public tenant; returns a URL builder for any host."""
     network_ensure(host=NETWORK_HOST)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
 
 from customers.models import Customer, LoginRecord
 from events.models import Event
@@ -47,41 +46,16 @@ def bob(network) -> Customer:
 
 
 @pytest.fixture
-def committed(transactional_db):
-    """For tests whose transactions really commit: drops, afterwards, the schemas the test
-    created (the flush after a transactional test only empties the public tables)."""
-    before = schemas()
-    yield
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        for name in schemas() - before:
-            cursor.execute(f'DROP SCHEMA "{name}" CASCADE')
-
-
-def schemas() -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("select nspname from pg_namespace")
-        return {row[0] for row in cursor.fetchall()}
-
-
-@pytest.fixture
-def refuse_deleting_customer():
+def refuse_deleting_customer(db_refuses):
     """PostgreSQL itself refuses to delete one customer's row: the last step of that
     customer's deletion, after its sites, payments and memberships went."""
 
-    def refuse(customer: Customer) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE FUNCTION test_refuse_customer() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'forced failure deleting customer %', OLD.id; END $$"
-            )
-            cursor.execute(
-                "CREATE TRIGGER test_refuse_customer BEFORE DELETE ON customers_customer "
-                f"FOR EACH ROW WHEN (OLD.id = {int(customer.pk)}) "
-                "EXECUTE FUNCTION test_refuse_customer()"
-            )
+    def refuse(customer: Customer):
+        return db_refuses(
+            "customers_customer",
+            event="DELETE",
+            when=f"OLD.id = {int(customer.pk)}",
+            message="'forced failure deleting customer %', OLD.id",
+        )
 
-    yield refuse
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS test_refuse_customer ON customers_customer")
-        cursor.execute("DROP FUNCTION IF EXISTS test_refuse_customer()")
+    return refuse

@@ -166,29 +166,18 @@ def test_the_job_deletes_each_and_one_failure_stops_nothing_else(
 
 
 @pytest.fixture
-def refuse_recording_outcome():
+def refuse_recording_outcome(db_refuses):
     """The run's own bookkeeping fails for one customer: the job fails as a whole."""
 
-    def refuse(customer: Customer) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE FUNCTION test_refuse_outcome() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'forced failure recording an outcome'; END $$"
-            )
-            cursor.execute(
-                "CREATE TRIGGER test_refuse_outcome BEFORE INSERT ON customers_runoutcome "
-                f"FOR EACH ROW WHEN (NEW.customer_ref = {int(customer.pk)}) "
-                "EXECUTE FUNCTION test_refuse_outcome()"
-            )
+    def refuse(customer: Customer):
+        return db_refuses(
+            "customers_runoutcome",
+            event="INSERT",
+            when=f"NEW.customer_ref = {int(customer.pk)}",
+            message="'forced failure recording an outcome'",
+        )
 
-    def allow() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER IF EXISTS test_refuse_outcome ON customers_runoutcome")
-            cursor.execute("DROP FUNCTION IF EXISTS test_refuse_outcome()")
-
-    refuse.allow = allow
-    yield refuse
-    allow()
+    return refuse
 
 
 @pytest.mark.usefixtures("email_queue", "committed")
@@ -196,7 +185,7 @@ def test_a_job_that_fails_is_shown_retried_and_resumes_where_it_stopped(
     admin_client, refuse_recording_outcome
 ):
     customers = make(7)
-    refuse_recording_outcome(customers[2])
+    allow = refuse_recording_outcome(customers[2])
     delete(admin_client, "7")
     run = Run.objects.get()
 
@@ -211,7 +200,7 @@ def test_a_job_that_fails_is_shown_retried_and_resumes_where_it_stopped(
     html = admin_client.get(network_url("customers:run", run.pk)).content.decode()
     assert "it will try again and go on where it stopped" in html
 
-    refuse_recording_outcome.allow()
+    allow()
     make_retry_due()
     run_jobs()
 

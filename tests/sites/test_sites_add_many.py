@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import schema_exists
 
 from customers.models import Run, RunOutcome
 from events.models import Event
 from sites.models import Domain, Site
 from sites.services import SiteLine, sites_create_start
-from tests.conftest import drop_site_schemas, network_url
+from tests.conftest import network_url
 from tests.factories import CustomerFactory, MembershipFactory
 from tests.mail import jobs, make_retry_due, run_jobs
 
@@ -268,38 +268,18 @@ def test_the_page_makes_the_same_queries_for_3_or_300_lines(
 
 
 @pytest.fixture
-def committed(transactional_db):
-    """The job's sites really commit: their schemas go afterwards (the flush after a
-    transactional test only empties the public tables)."""
-    yield
-    connection.set_schema_to_public()
-    drop_site_schemas()
-
-
-@pytest.fixture
-def refuse_recording_line():
+def refuse_recording_line(db_refuses):
     """The run's own bookkeeping fails for one line: the job fails as a whole."""
 
-    def refuse(line: int) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE FUNCTION test_refuse_line() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'forced failure recording a line'; END $$"
-            )
-            cursor.execute(
-                "CREATE TRIGGER test_refuse_line BEFORE INSERT ON customers_runoutcome "
-                f"FOR EACH ROW WHEN (NEW.customer_ref = {int(line)}) "
-                "EXECUTE FUNCTION test_refuse_line()"
-            )
+    def refuse(line: int):
+        return db_refuses(
+            "customers_runoutcome",
+            event="INSERT",
+            when=f"NEW.customer_ref = {int(line)}",
+            message="'forced failure recording a line'",
+        )
 
-    def allow() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER IF EXISTS test_refuse_line ON customers_runoutcome")
-            cursor.execute("DROP FUNCTION IF EXISTS test_refuse_line()")
-
-    refuse.allow = allow
-    yield refuse
-    allow()
+    return refuse
 
 
 @pytest.mark.usefixtures("email_queue", "committed")
@@ -365,7 +345,7 @@ def test_a_job_that_fails_is_retried_and_resumes_without_making_a_site_twice(
 ):
     post(admin_client, membership, "a1.localhost\na2.localhost\na3.localhost\na4.localhost")
     run = Run.objects.get()
-    refuse_recording_line(3)
+    allow = refuse_recording_line(3)
 
     run_jobs()  # the job fails at line 3: the worker records it, the queue will retry
 
@@ -379,7 +359,7 @@ def test_a_job_that_fails_is_retried_and_resumes_without_making_a_site_twice(
     html = admin_client.get(network_url("customers:run", run.pk)).content.decode()
     assert "it will try again and go on where it stopped" in html
 
-    refuse_recording_line.allow()
+    allow()
     make_retry_due()
     run_jobs()
 
@@ -428,25 +408,20 @@ def test_django_admin_lists_the_lines_of_a_run_not_its_json(superuser_client, me
     assert "Add many sites" not in html
 
 
-def raise_on_domain(domain: str, errcode: str) -> None:
-    """Saving `domain` fails in the database, after the site's schema is made."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION test_refuse_domain() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN RAISE EXCEPTION 'forced failure' USING ERRCODE = '{errcode}'; END $$"
-        )
-        cursor.execute(
-            "CREATE TRIGGER test_refuse_domain BEFORE INSERT ON sites_domain FOR EACH ROW "
-            f"WHEN (NEW.domain = '{domain}') EXECUTE FUNCTION test_refuse_domain()"
-        )
-
-
 @pytest.fixture
-def refuse_domain():
-    yield raise_on_domain
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS test_refuse_domain ON sites_domain")
-        cursor.execute("DROP FUNCTION IF EXISTS test_refuse_domain()")
+def refuse_domain(db_refuses):
+    """Saving `domain` fails in the database, after the site's schema is made."""
+
+    def refuse(domain: str, errcode: str):
+        return db_refuses(
+            "sites_domain",
+            event="INSERT",
+            when=f"NEW.domain = '{domain}'",
+            message="'forced failure'",
+            errcode=errcode,
+        )
+
+    return refuse
 
 
 @pytest.mark.usefixtures("email_queue", "committed")
@@ -475,7 +450,7 @@ def test_a_database_short_of_something_is_the_jobs_try_not_the_lines_failure(
     """A lock not available (an OperationalError, like a deadlock or a lost connection)
     is no fault of the line: the job's try fails, and the next try makes the site."""
     post(admin_client, membership, "c1.localhost\nc2.localhost")
-    refuse_domain("c2.localhost", "55P03")
+    allow = refuse_domain("c2.localhost", "55P03")
 
     run_jobs()
 
@@ -484,8 +459,7 @@ def test_a_database_short_of_something_is_the_jobs_try_not_the_lines_failure(
     assert not RunOutcome.objects.filter(run=run, customer_ref=2).exists()
     assert not schema_exists("c2")
 
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER test_refuse_domain ON sites_domain")
+    allow()
     make_retry_due()
     run_jobs()
 
