@@ -134,15 +134,14 @@ def _template_statements(version: frozenset[tuple[str, str]]) -> tuple[str, ...]
 def schema_provision(site: Site) -> None:
     """Create `site`'s schema, migrated, as a copy of the template's structure."""
     statements = _template_statements(template_ensure())
-    schema = site.schema_name
-    quoted = connection.ops.quote_name(schema)
+    quoted = connection.ops.quote_name(site.schema_name)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA {quoted}")
         for statement in statements:
             cursor.execute(statement.replace(SCHEMA_MARK, quoted))
         # Only the migration history travels; nothing else in the template is data.
         cursor.execute(
-            f'INSERT INTO "{schema}".django_migrations (app, name, applied) '
+            f"INSERT INTO {quoted}.django_migrations (app, name, applied) "
             f'SELECT app, name, applied FROM "{TEMPLATE_SCHEMA}".django_migrations'
         )
 
