@@ -90,17 +90,10 @@ class SiteListFilters(ListFilters):
         return sites.order_by(*self.ordering())
 
 
-class SiteAddForm(forms.Form):
-    """A new site for a customer, under one of the customer's memberships."""
+class CustomerSiteForm(forms.Form):
+    """Sites for a customer: under one of the customer's memberships, of a type."""
 
-    title = forms.CharField(label=_("Title"), max_length=Site._meta.get_field("title").max_length)
     membership = MembershipChoiceField(queryset=Membership.objects.none(), label=_("Membership"))
-    domain = forms.CharField(
-        label=_("Primary domain"),
-        max_length=253,
-        help_text=_("The site's own host, e.g. shop.example.com."),
-        widget=forms.TextInput(attrs={"placeholder": "shop.example.com"}),
-    )
     type = forms.ChoiceField(
         label=_("Site type"), choices=EDITABLE_TYPES, initial=Site.Type.CUSTOMER_OWNED
     )
@@ -113,6 +106,20 @@ class SiteAddForm(forms.Form):
             .select_related("plan")
             .order_by("-created_at", "-id")
         )
+
+
+class SiteAddForm(CustomerSiteForm):
+    """A new site for a customer, under one of the customer's memberships."""
+
+    field_order = ["title", "membership", "domain", "type"]
+
+    title = forms.CharField(label=_("Title"), max_length=Site._meta.get_field("title").max_length)
+    domain = forms.CharField(
+        label=_("Primary domain"),
+        max_length=253,
+        help_text=_("The site's own host, e.g. shop.example.com."),
+        widget=forms.TextInput(attrs={"placeholder": "shop.example.com"}),
+    )
 
     def clean_domain(self) -> str:
         try:
@@ -132,14 +139,10 @@ class SiteAddForm(forms.Form):
         return domain
 
 
-class SitesAddManyForm(forms.Form):
+class SitesAddManyForm(CustomerSiteForm):
     """Many new sites for a customer, all under one of the customer's memberships: one
     line each, checked up front (sites.services.site_lines_read)."""
 
-    membership = MembershipChoiceField(queryset=Membership.objects.none(), label=_("Membership"))
-    type = forms.ChoiceField(
-        label=_("Site type"), choices=EDITABLE_TYPES, initial=Site.Type.CUSTOMER_OWNED
-    )
     # Not stripped: the line numbers in the errors are the ones typed.
     lines = forms.CharField(
         label=_("Sites"),
@@ -157,15 +160,6 @@ class SitesAddManyForm(forms.Form):
             }
         ),
     )
-
-    def __init__(self, *args, customer: Customer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.customer = customer
-        self.fields["membership"].queryset = (
-            Membership.objects.filter(customer=customer)
-            .select_related("plan")
-            .order_by("-created_at", "-id")
-        )
 
     def clean_lines(self) -> list[SiteLine]:
         return site_lines_read(self.cleaned_data["lines"])

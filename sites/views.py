@@ -172,6 +172,14 @@ def _customer(pk: int | None) -> Customer | None:
     return Customer.objects.select_related("user").filter(pk=pk).first() if pk else None
 
 
+def _customer_asked(request: HttpRequest) -> Customer | None:
+    """The customer `?customer=<id>` names, if there is one."""
+    try:
+        return _customer(int(request.GET.get("customer", "")))
+    except ValueError:
+        return None
+
+
 @network_admin_required
 def site_list(request: HttpRequest) -> HttpResponse:
     filters = SiteListFilters(request.GET)
@@ -224,10 +232,7 @@ def site_export(request: HttpRequest) -> StreamingHttpResponse:
 @network_admin_required
 def site_add(request: HttpRequest) -> HttpResponse:
     """Pick the customer (a search), then the site: title, membership, domain, type."""
-    try:
-        customer = _customer(int(request.GET.get("customer", "")))
-    except ValueError:
-        customer = None
+    customer = _customer_asked(request)
     if customer is None:
         search = request.GET.get("customer_q", "")
         candidates = customer_candidates(search)
@@ -273,10 +278,7 @@ def site_add(request: HttpRequest) -> HttpResponse:
 def site_add_many(request: HttpRequest) -> HttpResponse:
     """Many sites for one customer (picked on Add site): every line checked here, then
     made by a job whose run page follows it."""
-    try:
-        customer = _customer(int(request.GET.get("customer", "")))
-    except ValueError:
-        customer = None
+    customer = _customer_asked(request)
     if customer is None:
         if "customer" in request.GET:
             raise Http404("No such customer")
